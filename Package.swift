@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Hot loops are compiled without bounds checks. No `-target-cpu` is set, so the binary runs on
+/// any x86-64 CPU; wider SIMD is the speed issue's business (runtime dispatch).
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "omnichat",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "omnichat", targets: ["omnichat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Layers with no dependencies
+        .target(name: "TensorMath", swiftSettings: fastMath, linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "SafeTensors"),
+        .target(name: "BPETokenizer"),
+
+        // MARK: - The model
+        .target(
+            name: "ChameleonModel",
+            dependencies: ["TensorMath", "SafeTensors", "BPETokenizer"],
+            swiftSettings: fastMath
+        ),
+
+        // MARK: - The executable
+        .executableTarget(
+            name: "omnichat",
+            dependencies: [
+                "ChameleonModel", "BPETokenizer", "SafeTensors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),
+        .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer"]),
+    ]
+)

@@ -1,0 +1,204 @@
+import TensorMath
+
+/// One token to run through the model: which sequence (cache) it extends, and whether its
+/// next-token logits are wanted.
+public struct BatchEntry {
+    public var token: Int
+    public var cache: KVCache
+    public var wantsLogits: Bool
+
+    public init(token: Int, cache: KVCache, wantsLogits: Bool) {
+        self.token = token
+        self.cache = cache
+        self.wantsLogits = wantsLogits
+    }
+}
+
+/// The Chameleon decoder: a Llama-style transformer with per-head QK LayerNorm and optional
+/// swin norm placement, computed in float32 exactly as Hugging Face's
+/// `ChameleonForConditionalGeneration` computes it (before its image-token masking).
+///
+/// A forward pass takes any mix of sequences: a prefill chunk of one sequence, three guidance
+/// rows of one step each, or both. Every weight matrix is read once per pass for all entries.
+///
+///     let model = ChameleonTransformer(config: config, weights: weights)
+///     let cache = model.makeCache()
+///     let scratch = ForwardScratch(config: config)
+///     model.forward([BatchEntry(token: 0, cache: cache, wantsLogits: true)], scratch: scratch)
+///     let logits = scratch.logits(row: 0)
+public final class ChameleonTransformer: Sendable {
+    public let config: ChameleonConfig
+    public let weights: ChameleonWeights
+    private let rope: RopeTables
+
+    public init(config: ChameleonConfig, weights: ChameleonWeights, contextLength: Int? = nil) {
+        self.config = config
+        self.weights = weights
+        var tables = RopeTables(headDim: config.headDim, theta: config.ropeTheta)
+        tables.reserve(positions: contextLength ?? config.maxPositionEmbeddings)
+        rope = tables
+    }
+
+    /// The longest sequence this model runs: its `max_position_embeddings`.
+    public var contextLength: Int { min(config.maxPositionEmbeddings, rope.positions) }
+
+    /// An empty cache for one sequence.
+    public func makeCache(initialCapacity: Int = 256) -> KVCache {
+        KVCache(layerCount: config.numHiddenLayers,
+                kvDim: config.numKeyValueHeads * config.headDim,
+                maxLength: contextLength, initialCapacity: initialCapacity)
+    }
+
+    /// Runs `entries` through the model, appending each token to its cache in order.
+    ///
+    /// Rows of `scratch.logits` receive the logits of the entries that want them, in entry order.
+    /// Preconditions: tokens are in `0..<vocabSize` and every cache stays within `contextLength`.
+    public func forward(_ entries: [BatchEntry], scratch: ForwardScratch) {
+        let n = entries.count
+        guard n > 0 else { return }
+        let c = config
+        let d = c.hiddenSize, heads = c.numAttentionHeads, kvHeads = c.numKeyValueHeads
+        let hd = c.headDim, qDim = heads * hd, kvDim = kvHeads * hd, f = c.intermediateSize
+        let logitRows = entries.reduce(0) { $0 + ($1.wantsLogits ? 1 : 0) }
+        scratch.reserve(tokens: n, logitRows: logitRows)
+
+        // Positions: each entry goes after what its cache held before, in batch order.
+        var positions = [Int](repeating: 0, count: n)
+        var pending: [ObjectIdentifier: Int] = [:]
+        for (i, entry) in entries.enumerated() {
+            precondition(entry.token >= 0 && entry.token < c.vocabSize, "token \(entry.token) out of range")
+            let key = ObjectIdentifier(entry.cache)
+            let position = pending[key] ?? entry.cache.length
+            positions[i] = position
+            pending[key] = position + 1
+        }
+        for entry in entries {
+            entry.cache.reserve(pending[ObjectIdentifier(entry.cache)]!)
+        }
+
+        let x = scratch.x.pointer, normed = scratch.normed.pointer
+        for (i, entry) in entries.enumerated() {
+            (x + i * d).update(from: weights.embedTokens.data + entry.token * d, count: d)
+        }
+
+        for (l, layer) in weights.layers.enumerated() {
+            // MARK: Attention
+            let attentionInput: UnsafeMutablePointer<Float>
+            if c.swinNorm {
+                attentionInput = x
+            } else {
+                for i in 0..<n {
+                    rmsNorm(x + i * d, weight: layer.inputLayerNorm.data, eps: c.rmsNormEps, n: d, out: normed + i * d)
+                }
+                attentionInput = normed
+            }
+            linear(attentionInput, n, layer.qProj, layer.qProjBias, scratch.q.pointer)
+            linear(attentionInput, n, layer.kProj, layer.kProjBias, scratch.k.pointer)
+            linear(attentionInput, n, layer.vProj, layer.vProjBias, scratch.v.pointer)
+
+            for i in 0..<n {
+                let q = scratch.q.pointer + i * qDim, k = scratch.k.pointer + i * kvDim
+                for h in 0..<heads {
+                    layerNorm(q + h * hd, weight: layer.qNormWeight.data + h * hd,
+                              bias: layer.qNormBias.data + h * hd, eps: 1e-5, n: hd, out: q + h * hd)
+                }
+                for h in 0..<kvHeads {
+                    layerNorm(k + h * hd, weight: layer.kNormWeight.data + h * hd,
+                              bias: layer.kNormBias.data + h * hd, eps: 1e-5, n: hd, out: k + h * hd)
+                }
+                rope.apply(q, heads: heads, position: positions[i])
+                rope.apply(k, heads: kvHeads, position: positions[i])
+                let cache = entries[i].cache
+                cache.keyRow(layer: l, position: positions[i]).update(from: k, count: kvDim)
+                cache.valueRow(layer: l, position: positions[i]).update(from: scratch.v.pointer + i * kvDim, count: kvDim)
+            }
+            attend(entries, positions: positions, layer: l, scratch: scratch)
+            linear(scratch.attention.pointer, n, layer.oProj, layer.oProjBias, scratch.projected.pointer)
+            addResidual(x, scratch.projected.pointer, n: n, norm: c.swinNorm ? layer.inputLayerNorm : nil)
+
+            // MARK: MLP
+            let mlpInput: UnsafeMutablePointer<Float>
+            if c.swinNorm {
+                mlpInput = x
+            } else {
+                for i in 0..<n {
+                    rmsNorm(x + i * d, weight: layer.postAttentionLayerNorm.data, eps: c.rmsNormEps, n: d, out: normed + i * d)
+                }
+                mlpInput = normed
+            }
+            linear(mlpInput, n, layer.gateProj, layer.gateProjBias, scratch.gate.pointer)
+            linear(mlpInput, n, layer.upProj, layer.upProjBias, scratch.up.pointer)
+            swiGLU(gate: scratch.gate.pointer, up: scratch.up.pointer, n: n * f)
+            linear(scratch.gate.pointer, n, layer.downProj, layer.downProjBias, scratch.projected.pointer)
+            addResidual(x, scratch.projected.pointer, n: n, norm: c.swinNorm ? layer.postAttentionLayerNorm : nil)
+        }
+
+        for (i, entry) in entries.enumerated() {
+            entry.cache.length = max(entry.cache.length, positions[i] + 1)
+        }
+
+        // MARK: Head
+        guard logitRows > 0 else { return }
+        var row = 0
+        for (i, entry) in entries.enumerated() where entry.wantsLogits {
+            rmsNorm(x + i * d, weight: weights.norm.data, eps: c.rmsNormEps, n: d, out: scratch.logitInput.pointer + row * d)
+            row += 1
+        }
+        matmulTransposed(x: scratch.logitInput.pointer, rows: logitRows, w: weights.lmHead.data,
+                         outDim: c.vocabSize, inDim: d, y: scratch.logits.pointer)
+    }
+
+    // MARK: - Pieces of the pass
+
+    /// y = x · Wᵀ (+ b) for `rows` rows.
+    private func linear(_ x: UnsafePointer<Float>, _ rows: Int, _ w: FloatTensor, _ bias: FloatTensor?,
+                        _ y: UnsafeMutablePointer<Float>) {
+        let outDim = w.shape[0], inDim = w.shape[1]
+        matmulTransposed(x: x, rows: rows, w: w.data, outDim: outDim, inDim: inDim, y: y)
+        if let bias {
+            for r in 0..<rows { addInPlace(y + r * outDim, bias.data, n: outDim) }
+        }
+    }
+
+    /// x += delta, or x += RMSNorm(delta) in swin mode.
+    private func addResidual(_ x: UnsafeMutablePointer<Float>, _ delta: UnsafeMutablePointer<Float>, n: Int, norm: FloatTensor?) {
+        let d = config.hiddenSize
+        for i in 0..<n {
+            if let norm {
+                rmsNorm(delta + i * d, weight: norm.data, eps: config.rmsNormEps, n: d, out: delta + i * d)
+            }
+            addInPlace(x + i * d, delta + i * d, n: d)
+        }
+    }
+
+    /// Causal attention of every entry over its own cache, positions 0...its own.
+    private func attend(_ entries: [BatchEntry], positions: [Int], layer: Int, scratch: ForwardScratch) {
+        let heads = config.numAttentionHeads, hd = config.headDim
+        let group = heads / config.numKeyValueHeads, kvDim = config.numKeyValueHeads * hd
+        let scale = 1 / Float(hd).squareRoot()
+        let q = scratch.q.pointer, out = scratch.attention.pointer
+        let longest = (positions.max() ?? 0) + 1
+        let caches = entries.map(\.cache)
+        parallelChunks(count: entries.count * heads, minChunk: 1) { range in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest)
+            defer { scores.deallocate() }
+            for job in range {
+                let i = job / heads, h = job % heads, kvHead = h / group
+                let span = positions[i] + 1
+                let query = q + i * heads * hd + h * hd
+                let keys = caches[i].keyRow(layer: layer, position: 0) + kvHead * hd
+                for s in 0..<span {
+                    scores[s] = dot(query, keys + s * kvDim, hd) * scale
+                }
+                softmaxInPlace(scores, span)
+                let o = out + i * heads * hd + h * hd
+                o.initialize(repeating: 0, count: hd)
+                let values = caches[i].valueRow(layer: layer, position: 0) + kvHead * hd
+                for s in 0..<span {
+                    let p = scores[s], v = values + s * kvDim
+                    for e in 0..<hd { o[e] += p * v[e] }
+                }
+            }
+        }
+    }
+}
