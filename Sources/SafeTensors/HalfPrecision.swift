@@ -60,11 +60,19 @@ public enum HalfPrecision {
             return sign | 0x7C00
         }
         if magnitude < 0x3880_0000 {
-            // Below 2^-14, the smallest normal half: the result is a multiple of 2^-24. Scaling by
-            // 2^24 is exact, and the hardware rounding of Float → integer is ties-to-even. A result
-            // of 1024 is the smallest normal, whose bits follow on from the subnormals.
-            let scaled = Float(bitPattern: magnitude) * 0x1p24
-            return sign | UInt16(scaled.rounded(.toNearestOrEven))
+            // Below 2^-14, the smallest normal half: the result counts units of 2^-24. A normal
+            // Float is m × 2^(e-150) with m its 24-bit significand, so it holds m >> (126 - e)
+            // whole units; the bits shifted out decide the rounding.
+            let exponent = magnitude >> 23
+            let shift = 126 - exponent
+            guard shift <= 24 else { return sign }  // at most 2^-25 (a tie with 0): ±0
+            let significand = magnitude & 0x007F_FFFF | 0x0080_0000
+            var units = significand >> shift
+            let remainder = significand & ((1 << shift) - 1)
+            let halfway: UInt32 = 1 << (shift - 1)
+            if remainder > halfway || (remainder == halfway && units & 1 == 1) { units += 1 }
+            // 1024 units is the smallest normal, whose bits follow on from the subnormals.
+            return sign | UInt16(units)
         }
         // Normal: rebias, keep the top 10 mantissa bits, round on the 13 dropped ones. A carry out
         // of the mantissa correctly increments the exponent.

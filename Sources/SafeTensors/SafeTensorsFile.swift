@@ -31,13 +31,7 @@ public final class SafeTensorsFile: Sendable {
     public init(contentsOf url: URL) throws(SafeTensorsError) {
         let path = url.path
         let mapping = try MappedFile(path: path)
-        let fileBytes = mapping.bytes
-        let headerLength = try SafeTensorsHeader.headerLength(
-            prefix: fileBytes, fileSize: fileBytes.count, file: path)
-        let headerStart = SafeTensorsHeader.lengthFieldSize
-        let dataStart = headerStart + headerLength
-        let headerBytes = Array(fileBytes[headerStart..<dataStart])
-        let header = try SafeTensorsHeader.parse(headerBytes, dataSize: fileBytes.count - dataStart, file: path)
+        let (header, dataStart) = try SafeTensorsHeader.read(fileBytes: mapping.bytes, file: path)
 
         self.url = url
         self.mapping = mapping

@@ -21,6 +21,16 @@ struct SafeTensorsHeader: Sendable, Equatable {
 
     // MARK: - Framing
 
+    /// Validates a whole file's bytes: framing, header and tiling. Returns the header and the offset
+    /// at which the data region starts.
+    static func read(fileBytes: UnsafeRawBufferPointer, file: String) throws(SafeTensorsError) -> (SafeTensorsHeader, dataStart: Int) {
+        let length = try headerLength(prefix: fileBytes, fileSize: fileBytes.count, file: file)
+        let dataStart = lengthFieldSize + length
+        let header = try parse(Array(fileBytes[lengthFieldSize..<dataStart]),
+                               dataSize: fileBytes.count - dataStart, file: file)
+        return (header, dataStart)
+    }
+
     /// Decodes the header length from the first 8 bytes of a file of `fileSize` bytes and checks it
     /// against the file before anything is allocated for it.
     static func headerLength(
