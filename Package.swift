@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Hot loops are compiled without bounds checks. No `-target-cpu` is set, so the binary runs on
 /// any x86-64 CPU; wider SIMD is the speed issue's business (runtime dispatch).
-let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "omnichat",
@@ -19,11 +19,13 @@ let package = Package(
         .target(name: "TensorMath", swiftSettings: fastMath, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SafeTensors"),
         .target(name: "BPETokenizer"),
+        .target(name: "NumPyFormat"),
+        .target(name: "ModelConfiguration"),
 
         // MARK: - The model
         .target(
             name: "ChameleonModel",
-            dependencies: ["TensorMath", "SafeTensors", "BPETokenizer"],
+            dependencies: ["ModelConfiguration", "TensorMath", "SafeTensors", "BPETokenizer"],
             swiftSettings: fastMath
         ),
 
@@ -31,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "omnichat",
             dependencies: [
-                "ChameleonModel", "BPETokenizer", "SafeTensors",
+                "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +42,6 @@ let package = Package(
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),
-        .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer"]),
+        .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

@@ -66,3 +66,10 @@ public final class ForwardScratch {
         for buffer in [x, normed, q, k, v, attention, projected, gate, up, logitInput, logits] { buffer.free() }
     }
 }
+
+extension ForwardScratch {
+    /// Runs `body` on logits row 0 of the last pass, in place (for samplers in benchmarks).
+    public func withFirstLogitRow<R>(_ body: (UnsafeMutableBufferPointer<Float>) -> R) -> R {
+        body(UnsafeMutableBufferPointer(start: logits.pointer, count: config.vocabSize))
+    }
+}

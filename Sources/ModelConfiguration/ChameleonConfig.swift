@@ -199,8 +199,9 @@ public enum ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
-/// One line for a `DecodingError`: which key, and what was wrong with it.
-func describeDecodingError(_ error: any Error) -> String {
+/// One line for a `DecodingError`: which key, and what was wrong with it. Shared by every
+/// loader of a JSON file the user supplies.
+public func describeDecodingError(_ error: any Error) -> String {
     guard let decoding = error as? DecodingError else { return "not valid JSON" }
     func keyPath(_ context: DecodingError.Context) -> String {
         let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }

@@ -3,10 +3,10 @@ import ArgumentParser
 /// The `omnichat` command: a terminal chat with an omnimodal model, plus subcommands for
 /// scripts, checks and benchmarks.
 @main
-struct Omnichat: AsyncParsableCommand {
+struct Omnichat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omnichat",
         abstract: "Chat with an omnimodal (text and picture) model at the terminal.",
-        subcommands: []
+        subcommands: [CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self]
     )
 }

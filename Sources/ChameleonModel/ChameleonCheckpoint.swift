@@ -1,0 +1,62 @@
+import BPETokenizer
+import Foundation
+import SafeTensors
+
+/// A Chameleon-format model directory, loaded and checked: `config.json`, `model.safetensors`
+/// (or shards with `model.safetensors.index.json`) and `tokenizer.json`.
+///
+///     let checkpoint = try ChameleonCheckpoint(directory: URL(fileURLWithPath: "models/builtin"))
+///     let generator = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary)
+public struct ChameleonCheckpoint: Sendable {
+    public let directory: URL
+    public let config: ChameleonConfig
+    public let tokenizer: Tokenizer
+    public let vocabulary: ChameleonVocabulary
+    public let model: ChameleonTransformer
+    /// The checkpoint's tensors, kept open for the image codec (`model.vqmodel.*`).
+    public let tensors: SafeTensorsCheckpoint
+
+    /// Loads every part, validating each against the others. Every failure is a typed error
+    /// whose description names the file and the problem in one line.
+    public init(directory: URL, tokenNames: ChameleonVocabulary.TokenNames = .init()) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CheckpointError.notADirectory(path: directory.path)
+        }
+        self.directory = directory
+        let configURL = directory.appendingPathComponent("config.json")
+        config = try ChameleonConfig.load(from: configURL)
+
+        let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
+            throw CheckpointError.missingFile(path: tokenizerURL.path)
+        }
+        tokenizer = try Tokenizer(contentsOf: tokenizerURL)
+        guard tokenizer.vocabularySize <= config.vocabSize else {
+            throw VocabularyError.sizeMismatch(path: tokenizerURL.path, tokenizer: tokenizer.vocabularySize, model: config.vocabSize)
+        }
+        let tokenizer = tokenizer
+        vocabulary = try ChameleonVocabulary(
+            size: config.vocabSize, name: { tokenizer.token(forID: $0) },
+            codebookSize: config.vqConfig.numEmbeddings, names: tokenNames, path: tokenizerURL.path)
+
+        tensors = try SafeTensorsCheckpoint(at: directory)
+        let weights = try ChameleonWeights.load(from: tensors, config: config, path: directory.path)
+        model = ChameleonTransformer(config: config, weights: weights)
+    }
+}
+
+extension SafeTensorsCheckpoint: TensorSource {}
+
+/// Why a model directory could not be opened.
+public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+    case notADirectory(path: String)
+    case missingFile(path: String)
+
+    public var description: String {
+        switch self {
+        case .notADirectory(let path): "\(path): not a model directory (it does not exist or is a file)"
+        case .missingFile(let path): "\(path): file not found"
+        }
+    }
+}

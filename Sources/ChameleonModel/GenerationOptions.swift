@@ -1,0 +1,49 @@
+/// Everything that decides what `Generator` produces. Defaults are the reference engine's.
+public struct GenerationOptions: Sendable, Equatable {
+    public var mode: GenerationMode = .interleaved
+    /// Sampling of text tokens (Meta's Chameleon defaults: 0.7, top-p 0.9, penalty 1.2).
+    public var text: SamplingParameters = .referenceText
+    /// Sampling of picture codes (Anole's defaults: 1.0, top-p 0.9).
+    public var image: SamplingParameters = .referenceImage
+    /// Classifier-free guidance scale for the text condition (g_txt; reference 3.0).
+    public var guidanceText: Float = 3.0
+    /// Classifier-free guidance scale for the image condition (g_img; reference 1.2).
+    public var guidanceImage: Float = 1.2
+    /// Seed of the sampler; the same seed gives the same output.
+    public var seed: UInt64 = 0
+    /// Most tokens to generate in one call. A picture that has begun is always finished.
+    public var maxNewTokens: Int = 4096
+    /// Tokens that end generation when produced in text (end of sequence is always one).
+    public var stopTokens: Set<Int> = []
+
+    public init() {}
+
+    /// Whether picture codes need the two extra guidance rows. With both scales 1 the guided
+    /// logits equal the full-prompt logits, so the rows are skipped.
+    public var usesGuidance: Bool { !(guidanceText == 1 && guidanceImage == 1) }
+
+    /// Makes both text and pictures greedy (argmax), keeping guidance.
+    public mutating func setGreedy() {
+        text.greedy = true
+        image.greedy = true
+    }
+}
+
+/// One token the generator produced.
+public struct GeneratedToken: Sendable, Equatable {
+    public let id: Int
+    /// True for end-image, which the state machine forces without consulting the model.
+    public let forced: Bool
+    /// The phase after this token.
+    public let phase: ModalityState.Phase
+}
+
+/// Why generation ended.
+public enum StopReason: String, Sendable, Equatable {
+    /// End of sequence or a requested stop token was produced.
+    case stopToken
+    /// `maxNewTokens` were produced.
+    case maxTokens
+    /// The context is full.
+    case contextFull
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// How the next token is chosen from logits, in the order the reference applies the steps:
+/// repetition penalty, temperature, top-k, top-p, then a multinomial draw (or argmax if greedy).
+public struct SamplingParameters: Sendable, Equatable, Codable {
+    public var temperature: Float
+    /// Keep only the k most likely tokens; 0 disables.
+    public var topK: Int
+    /// Keep the smallest set of tokens whose probability reaches `topP`; 1 disables.
+    public var topP: Float
+    /// Divide positive (multiply negative) logits of every token already in the sequence; 1 disables.
+    public var repetitionPenalty: Float
+    /// Take the most likely token instead of sampling.
+    public var greedy: Bool
+
+    public init(temperature: Float, topK: Int = 0, topP: Float = 1, repetitionPenalty: Float = 1, greedy: Bool = false) {
+        self.temperature = temperature
+        self.topK = topK
+        self.topP = topP
+        self.repetitionPenalty = repetitionPenalty
+        self.greedy = greedy
+    }
+
+    /// Text defaults of the reference engine (Meta's Chameleon `Options`): 0.7 / top-p 0.9 / penalty 1.2.
+    public static let referenceText = SamplingParameters(temperature: 0.7, topP: 0.9, repetitionPenalty: 1.2)
+    /// Image defaults of the reference engine for image generation (Anole's `Options`): 1.0 / top-p 0.9.
+    public static let referenceImage = SamplingParameters(temperature: 1.0, topP: 0.9)
+}
+
+/// A small, fast, seedable generator (xoshiro256**), so the same seed gives the same output on
+/// every machine.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(seed: UInt64) {
+        var x = seed
+        func splitMix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotl(s.1 &* 5, 7) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = rotl(s.3, 45)
+        return result
+    }
+
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// A uniform float in [0, 1) with 24 bits of precision.
+    public mutating func nextUnit() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+}
+
+/// Turns (already masked) logits into one token id.
+public struct TokenSampler {
+    private var scratch: [Float] = []
+    private var order: [Int32] = []
+
+    public init() {}
+
+    /// Picks a token from `logits` (−∞ entries are never chosen).
+    /// - Parameter history: every token of the sequence so far, for the repetition penalty.
+    public mutating func sample(
+        _ logits: UnsafeMutableBufferPointer<Float>, parameters p: SamplingParameters,
+        history: [Int], rng: inout SeededGenerator
+    ) -> Int {
+        if p.repetitionPenalty != 1 {
+            var seen = Set<Int>()
+            for id in history where id >= 0 && id < logits.count && seen.insert(id).inserted {
+                let s = logits[id]
+                logits[id] = s < 0 ? s * p.repetitionPenalty : s / p.repetitionPenalty
+            }
+        }
+        if p.greedy || p.temperature <= 0 { return argmax(logits) }
+        let invT = 1 / p.temperature
+        for i in 0..<logits.count { logits[i] *= invT }
+        if p.topK > 0 && p.topK < logits.count { applyTopK(logits, k: p.topK) }
+        if p.topP < 1 { applyTopP(logits, p: p.topP) }
+        return draw(logits, rng: &rng)
+    }
+
+    /// Index of the largest logit (the first, on ties).
+    public func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
+        var best = 0
+        var bestValue = -Float.infinity
+        for i in 0..<logits.count where logits[i] > bestValue {
+            bestValue = logits[i]
+            best = i
+        }
+        return best
+    }
+
+    /// Sets every logit below the k-th largest to −∞ (ties with the k-th are kept).
+    private mutating func applyTopK(_ logits: UnsafeMutableBufferPointer<Float>, k: Int) {
+        scratch = Array(logits)
+        let kth = scratch.sorted(by: >)[k - 1]
+        for i in 0..<logits.count where logits[i] < kth { logits[i] = -.infinity }
+    }
+
+    /// Nucleus filtering as Hugging Face's `TopPLogitsWarper`: sort ascending, drop tokens whose
+    /// cumulative probability is ≤ 1 − p, always keep the most likely one.
+    private mutating func applyTopP(_ logits: UnsafeMutableBufferPointer<Float>, p: Float) {
+        let n = logits.count
+        order = (0..<Int32(n)).filter { logits[Int($0)] > -.infinity }
+        guard order.count > 1 else { return }
+        order.sort { logits[Int($0)] < logits[Int($1)] }
+        let maxValue = logits[Int(order[order.count - 1])]
+        var total: Double = 0
+        for id in order { total += exp(Double(logits[Int(id)] - maxValue)) }
+        var cumulative: Double = 0
+        let threshold = Double(1 - p)
+        for (rank, id) in order.enumerated() where rank < order.count - 1 {
+            cumulative += exp(Double(logits[Int(id)] - maxValue)) / total
+            if cumulative <= threshold { logits[Int(id)] = -.infinity } else { break }
+        }
+    }
+
+    /// A multinomial draw from softmax(logits).
+    private func draw(_ logits: UnsafeMutableBufferPointer<Float>, rng: inout SeededGenerator) -> Int {
+        var maxValue = -Float.infinity
+        for v in logits where v > maxValue { maxValue = v }
+        guard maxValue > -.infinity else { return 0 }
+        var total: Double = 0
+        for v in logits where v > -.infinity { total += exp(Double(v - maxValue)) }
+        let target = Double(rng.nextUnit()) * total
+        var cumulative: Double = 0
+        var last = 0
+        for (i, v) in logits.enumerated() where v > -.infinity {
+            cumulative += exp(Double(v - maxValue))
+            last = i
+            if cumulative > target { return i }
+        }
+        return last
+    }
+}

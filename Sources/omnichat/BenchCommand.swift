@@ -1,0 +1,126 @@
+import ArgumentParser
+import ChameleonModel
+import Foundation
+
+/// `omnichat bench`: prompt-processing and generation speed of a model, and peak memory.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prefill and decode tokens per second and peak memory.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, help: "Prompt length for the prefill measurement.") var promptTokens = 128
+    @Option(name: .long, help: "Tokens to decode for the decode measurement.") var genTokens = 64
+    @Option(name: .long, help: "Repetitions of each measurement (mean ± standard deviation).") var repetitions = 3
+    @Flag(name: .long, help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard promptTokens > 0, genTokens > 0, repetitions > 0 else {
+            throw ValidationError("--prompt-tokens, --gen-tokens and --repetitions must be positive")
+        }
+    }
+
+    func run() throws {
+        let loadStart = Date()
+        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        let model = checkpoint.model
+        guard promptTokens + genTokens <= model.contextLength else {
+            throw CLIError("--prompt-tokens + --gen-tokens exceed the context of \(model.contextLength)")
+        }
+        var rng = SeededGenerator(seed: 1)
+        let textIDs = (0..<checkpoint.config.vocabSize).filter { !checkpoint.vocabulary.isImageToken($0) }
+        let prompt = (0..<promptTokens).map { _ in textIDs[Int(rng.next() % UInt64(textIDs.count))] }
+        let scratch = ForwardScratch(config: model.config)
+        let chunk = 128
+
+        var prefillRates: [Double] = [], decodeRates: [Double] = []
+        for _ in 0..<repetitions {
+            let cache = model.makeCache(initialCapacity: promptTokens + genTokens)
+            let prefillStart = DispatchTime.now().uptimeNanoseconds
+            var start = 0
+            while start < prompt.count {
+                let end = min(prompt.count, start + chunk)
+                model.forward(prompt[start..<end].enumerated().map { i, token in
+                    BatchEntry(token: token, cache: cache, wantsLogits: start + i == prompt.count - 1)
+                }, scratch: scratch)
+                start = end
+            }
+            let prefillNanos = DispatchTime.now().uptimeNanoseconds - prefillStart
+            prefillRates.append(Double(promptTokens) / (Double(prefillNanos) / 1e9))
+
+            let sampler = TokenSampler()
+            var token = 0
+            let decodeStart = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<genTokens {
+                token = scratch.withFirstLogitRow { sampler.argmax($0) }
+                model.forward([BatchEntry(token: token, cache: cache, wantsLogits: true)], scratch: scratch)
+            }
+            let decodeNanos = DispatchTime.now().uptimeNanoseconds - decodeStart
+            decodeRates.append(Double(genTokens) / (Double(decodeNanos) / 1e9))
+        }
+
+        let report = BenchReport(
+            model: checkpoint.directory.lastPathComponent,
+            parameters: checkpoint.model.weights.byteCount / 4,
+            weight_bytes: checkpoint.model.weights.byteCount,
+            load_seconds: loadSeconds,
+            prompt_tokens: promptTokens, gen_tokens: genTokens, repetitions: repetitions,
+            prefill_tokens_per_s: mean(prefillRates), prefill_tokens_per_s_stddev: stddev(prefillRates),
+            decode_tokens_per_s: mean(decodeRates), decode_tokens_per_s_stddev: stddev(decodeRates),
+            peak_rss_bytes: peakResidentBytes(), threads: ProcessInfo.processInfo.activeProcessorCount)
+        if json {
+            try printJSON(report)
+        } else {
+            print(report.markdown)
+        }
+    }
+}
+
+/// What `bench` measured.
+struct BenchReport: Encodable {
+    let model: String
+    let parameters: Int
+    let weight_bytes: Int
+    let load_seconds: Double
+    let prompt_tokens: Int
+    let gen_tokens: Int
+    let repetitions: Int
+    let prefill_tokens_per_s: Double
+    let prefill_tokens_per_s_stddev: Double
+    let decode_tokens_per_s: Double
+    let decode_tokens_per_s_stddev: Double
+    let peak_rss_bytes: Int
+    let threads: Int
+
+    var markdown: String {
+        func f(_ x: Double) -> String { String(format: "%.2f", x) }
+        return """
+            | model | params | threads | test | tokens/s |
+            |---|---|---|---|---|
+            | \(model) | \(parameters) | \(threads) | pp\(prompt_tokens) | \(f(prefill_tokens_per_s)) ± \(f(prefill_tokens_per_s_stddev)) |
+            | \(model) | \(parameters) | \(threads) | tg\(gen_tokens) | \(f(decode_tokens_per_s)) ± \(f(decode_tokens_per_s_stddev)) |
+
+            load \(f(load_seconds)) s, weights \(weight_bytes / 1_048_576) MiB (f32), peak RSS \(peak_rss_bytes / 1_048_576) MiB
+            """
+    }
+}
+
+func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(max(1, xs.count)) }
+
+func stddev(_ xs: [Double]) -> Double {
+    guard xs.count > 1 else { return 0 }
+    let m = mean(xs)
+    return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)).squareRoot()
+}
+
+/// Peak resident set size of this process, from getrusage (kilobytes on Linux).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #if os(Linux)
+    return usage.ru_maxrss * 1024
+    #else
+    return usage.ru_maxrss
+    #endif
+}
