@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),
+        .testTarget(name: "OmnichatCLITests", dependencies: ["omnichat"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

@@ -58,7 +58,7 @@ struct CompleteCommand: ParsableCommand {
             struct Output: Encodable { let token_ids: [Int]; let text: String }
             try printJSON(Output(token_ids: generated, text: text))
         } else {
-            print(text)
+            TerminalText.print(text)
         }
     }
 }

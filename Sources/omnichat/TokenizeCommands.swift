@@ -36,7 +36,7 @@ struct DetokenizeCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try loadTokenizer(modelOptions)
         let tokenIDs = try parseTokenIDs(ids, vocabularySize: tokenizer.vocabularySize)
-        print(tokenizer.decode(tokenIDs, skipSpecialTokens: skipSpecial))
+        TerminalText.print(tokenizer.decode(tokenIDs, skipSpecialTokens: skipSpecial))
     }
 }
 
