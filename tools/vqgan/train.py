@@ -1,0 +1,280 @@
+"""Training loop of the world VQGAN: resumable, deterministic by seed, logs and checkpoints.
+
+Losses: L1 + L2 on pixels, a palette cross-entropy (logits = -|x_hat - colour|^2 / tau, so a pixel
+is pushed towards the colour it must snap to), and the commitment loss beta |z - sg(e)|^2. The
+codebook is learned by exponential moving averages (k-means style) rather than by gradients, and
+codes unused for a while are re-seeded from the latents that are currently worst quantised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from tools.vqgan.data import (
+    PALETTE_UNIT, WORD_PROBABILITY, batch_from_scenes, scenes_for_step, snap_indices, u8_from_pixels,
+)
+from tools.vqgan.model import WorldVQGAN, default_config, use_fast_group_norm
+from tools.world.checker import parse_image
+from tools.world.scene import random_scene
+from tools.world.spec import CANVAS_SIZE
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 1234
+    batch_size: int = 8
+    learning_rate: float = 2e-3
+    warmup_steps: int = 100
+    max_steps: int = 8000
+    min_lr_fraction: float = 0.05
+    commitment_beta: float = 0.25
+    ema_decay: float = 0.99
+    reset_every: int = 25
+    reset_threshold: float = 0.03
+    palette_weight: float = 1.0
+    palette_temperature: float = 0.1
+    eval_every: int = 500
+    eval_size: int = 256
+    checkpoint_minutes: float = 4.0
+    bf16: bool = True
+    threads: int = 1
+
+
+class EmaCodebook:
+    """EMA statistics of the codebook (cluster sizes and vector sums)."""
+
+    def __init__(self, codebook: torch.Tensor, decay: float):
+        self.decay = decay
+        self.cluster_size = torch.ones(codebook.shape[0])
+        self.embed_sum = codebook.detach().clone().float()
+
+    @torch.no_grad()
+    def update(self, codebook: torch.Tensor, flat_latents: torch.Tensor, codes: torch.Tensor) -> None:
+        count = codebook.shape[0]
+        counts = torch.bincount(codes, minlength=count).float()
+        sums = torch.zeros_like(self.embed_sum).index_add_(0, codes, flat_latents)
+        self.cluster_size.mul_(self.decay).add_(counts, alpha=1 - self.decay)
+        self.embed_sum.mul_(self.decay).add_(sums, alpha=1 - self.decay)
+        total = self.cluster_size.sum()
+        smoothed = (self.cluster_size + 1e-5) / (total + count * 1e-5) * total
+        codebook.copy_(self.embed_sum / smoothed[:, None])
+
+    @torch.no_grad()
+    def reset_dead(self, codebook: torch.Tensor, flat_latents: torch.Tensor, errors: torch.Tensor,
+                   generator: torch.Generator, threshold: float) -> int:
+        """Re-seed codes whose usage fell below `threshold` from badly quantised latents."""
+        dead = torch.nonzero(self.cluster_size < threshold).flatten()
+        if dead.numel() == 0:
+            return 0
+        weights = errors.clamp_min(1e-12)
+        picks = torch.multinomial(weights, dead.numel(), replacement=dead.numel() > weights.numel(),
+                                  generator=generator)
+        fresh = flat_latents[picks]
+        codebook[dead] = fresh
+        self.embed_sum[dead] = fresh
+        self.cluster_size[dead] = 1.0
+        return int(dead.numel())
+
+    def state_dict(self) -> dict:
+        return {"cluster_size": self.cluster_size, "embed_sum": self.embed_sum, "decay": self.decay}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.cluster_size = state["cluster_size"]
+        self.embed_sum = state["embed_sum"]
+        self.decay = state["decay"]
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    progress = min(1.0, (step - config.warmup_steps) / max(1, config.max_steps - config.warmup_steps))
+    floor = config.min_lr_fraction
+    return config.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def palette_cross_entropy(recon: torch.Tensor, indices: torch.Tensor, temperature: float) -> torch.Tensor:
+    pixels = recon.permute(0, 2, 3, 1)  # (B, H, W, 3)
+    logits = -((pixels[..., None, :] - PALETTE_UNIT) ** 2).sum(-1) / temperature
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), indices.reshape(-1))
+
+
+@torch.no_grad()
+def evaluate(model: WorldVQGAN, config: TrainConfig) -> dict:
+    """Palette-exact pixel accuracy, exact pictures, scenes read back by the checker, code usage."""
+    model.eval()
+    rng = random.Random(config.seed * 7919 + 99991)
+    scenes = [random_scene(rng, WORD_PROBABILITY) for _ in range(config.eval_size)]
+    correct = exact = parsed = 0
+    used: set[int] = set()
+    for start in range(0, len(scenes), 64):
+        chunk = scenes[start:start + 64]
+        pixels, indices = batch_from_scenes(chunk)
+        codes = model.nearest_codes(model.encode_latents(pixels))
+        used.update(codes.unique().tolist())
+        recon = model.decode_codes(codes)
+        snapped = snap_indices(recon)
+        hits = snapped == indices
+        correct += int(hits.sum())
+        exact += int(hits.reshape(len(chunk), -1).all(dim=1).sum())
+        images = u8_from_pixels(recon).numpy()
+        parsed += sum(parse_image(image).scene.same_as(scene) for image, scene in zip(images, chunk))
+    model.train()
+    total_pixels = len(scenes) * CANVAS_SIZE * CANVAS_SIZE
+    return {
+        "pixel_accuracy": correct / total_pixels,
+        "exact_pictures": exact / len(scenes),
+        "scenes_read_back": parsed / len(scenes),
+        "codes_used": len(used),
+    }
+
+
+class Trainer:
+    def __init__(self, out_dir: Path, config: TrainConfig):
+        self.out_dir = out_dir
+        self.config = config
+        torch.manual_seed(config.seed)
+        self.model = WorldVQGAN(default_config())
+        self.model.codebook.requires_grad_(False)
+        use_fast_group_norm(self.model)
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(params, lr=config.learning_rate, betas=(0.9, 0.99), weight_decay=0.0)
+        self.ema = EmaCodebook(self.model.codebook, config.ema_decay)
+        self.step = 0
+        self.elapsed = 0.0
+        self.history: list[dict] = []
+
+    # ----- persistence -----------------------------------------------------------------------
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.out_dir / "checkpoint.pt"
+
+    def save(self) -> None:
+        state = {
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "ema": self.ema.state_dict(),
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "train_config": dataclasses.asdict(self.config),
+            "vq_config": self.model.config.to_dict(),
+            "history": self.history,
+        }
+        temporary = self.checkpoint_path.with_suffix(".tmp")
+        torch.save(state, temporary)
+        os.replace(temporary, self.checkpoint_path)
+        from tools.vqgan.export import export_vqgan
+
+        export_vqgan(self.model, self.out_dir / "export")
+
+    def load(self) -> None:
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.ema.load_state_dict(state["ema"])
+        self.step = state["step"]
+        self.elapsed = state["elapsed"]
+        self.history = state.get("history", [])
+
+    def log(self, line: str) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        with open(self.out_dir / "log.txt", "a") as handle:
+            handle.write(f"{stamp} {line}\n")
+        print(f"{stamp} {line}", flush=True)
+
+    # ----- training --------------------------------------------------------------------------
+    @torch.no_grad()
+    def _initialise_codebook(self) -> None:
+        pixels, _ = batch_from_scenes(scenes_for_step(self.config.seed, -1, 64))
+        latents = self.model.encode_latents(pixels).permute(0, 2, 3, 1).reshape(-1, self.model.config.embed_dim)
+        generator = torch.Generator().manual_seed(self.config.seed)
+        picks = torch.randperm(latents.shape[0], generator=generator)[: self.model.config.num_embeddings]
+        self.model.codebook.copy_(latents[picks])
+        self.ema = EmaCodebook(self.model.codebook, self.config.ema_decay)
+
+    def train_step(self) -> dict:
+        config, model = self.config, self.model
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate(config, self.step)
+        pixels, indices = batch_from_scenes(scenes_for_step(config.seed, self.step, config.batch_size))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+            latents = model.encode_latents(pixels).float()
+        dim = latents.shape[1]
+        flat = latents.permute(0, 2, 3, 1).reshape(-1, dim)
+        codes = model.nearest_codes(latents).reshape(-1)
+        chosen = model.codebook[codes]
+        errors = ((flat.detach() - chosen) ** 2).sum(1)
+        commitment = errors.mean() / dim
+        quantized = flat + (chosen - flat).detach()
+        quantized = quantized.reshape(latents.shape[0], latents.shape[2], latents.shape[3], dim).permute(0, 3, 1, 2)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+            recon = model.decode_quantized(quantized).float()
+        l1 = (recon - pixels).abs().mean()
+        l2 = ((recon - pixels) ** 2).mean()
+        palette = palette_cross_entropy(recon, indices, config.palette_temperature)
+        loss = l1 + l2 + config.palette_weight * palette + config.commitment_beta * commitment
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.ema.update(model.codebook, flat.detach(), codes)
+        resets = 0
+        if (self.step + 1) % config.reset_every == 0:
+            generator = torch.Generator().manual_seed(config.seed * 31 + self.step)
+            resets = self.ema.reset_dead(model.codebook, flat.detach(), errors, generator, config.reset_threshold)
+        self.step += 1
+        return {"loss": loss.item(), "l1": l1.item(), "palette": palette.item(),
+                "commit": commitment.item(), "resets": resets}
+
+    def run(self, max_minutes: float | None) -> None:
+        config = self.config
+        torch.set_num_threads(config.threads)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        if self.step == 0:
+            self._initialise_codebook()
+            self.log(f"start fresh: vq_config={json.dumps(self.model.config.to_dict(), sort_keys=True)}")
+            self.log(f"train_config={json.dumps(dataclasses.asdict(config), sort_keys=True)}")
+        else:
+            self.log(f"resume at step {self.step} ({self.elapsed / 60:.1f} min trained)")
+        started = time.time()
+        last_save = time.time()
+        window: list[dict] = []
+        window_start = time.time()
+        while self.step < config.max_steps:
+            if max_minutes is not None and time.time() - started > max_minutes * 60:
+                break
+            tick = time.time()
+            window.append(self.train_step())
+            self.elapsed += time.time() - tick
+            if self.step % 25 == 0:
+                seconds = time.time() - window_start
+                mean = {k: sum(w[k] for w in window) / len(window) for k in window[0]}
+                active = int((self.ema.cluster_size >= config.reset_threshold).sum())
+                self.log(
+                    f"step {self.step} loss {mean['loss']:.4f} l1 {mean['l1']:.4f} palette {mean['palette']:.4f} "
+                    f"commit {mean['commit']:.4f} resets {int(mean['resets'] * len(window))} active_codes {active} "
+                    f"lr {learning_rate(config, self.step):.2e} {len(window) * config.batch_size / seconds:.1f} img/s"
+                )
+                window, window_start = [], time.time()
+            if self.step % config.eval_every == 0 or self.step == config.max_steps:
+                metrics = evaluate(self.model, config)
+                metrics["step"] = self.step
+                metrics["train_minutes"] = round(self.elapsed / 60, 2)
+                self.history.append(metrics)
+                self.log("eval " + json.dumps(metrics, sort_keys=True))
+                window_start = time.time()
+            if time.time() - last_save > config.checkpoint_minutes * 60:
+                self.save()
+                last_save = time.time()
+                self.log(f"checkpoint at step {self.step}")
+                window_start = time.time()
+        self.save()
+        self.log(f"stopped at step {self.step}; checkpoint {self.checkpoint_path}")
