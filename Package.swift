@@ -29,11 +29,14 @@ let package = Package(
             swiftSettings: fastMath
         ),
 
+        // MARK: - Conversations
+        .target(name: "ChatEngine", dependencies: ["ChameleonModel", "BPETokenizer"]),
+
         // MARK: - The executable
         .executableTarget(
             name: "omnichat",
             dependencies: [
-                "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
+                "ChatEngine", "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),
         .testTarget(name: "OmnichatCLITests", dependencies: ["omnichat"]),
+        .testTarget(name: "ChatEngineTests", dependencies: ["ChatEngine", "ChameleonModel"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

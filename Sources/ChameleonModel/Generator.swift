@@ -57,6 +57,13 @@ public final class Generator {
         rng = SeededGenerator(seed: options.seed)
     }
 
+    /// Restarts the sampler's random stream from the seed and the current sequence length, so
+    /// the same seed at the same point of a conversation gives the same continuation (a
+    /// regenerated reply, a resumed session), while successive replies still differ.
+    public func reseed() {
+        rng = SeededGenerator(seed: options.seed ^ (UInt64(sequence.count) &* 0x9E37_79B9_7F4A_7C15))
+    }
+
     /// The model's context length.
     public var contextLength: Int { model.contextLength }
 

@@ -1,0 +1,217 @@
+import BPETokenizer
+import ChameleonModel
+import Foundation
+
+/// Owns the model, the conversation and its KV cache; the UI and the command line talk to it
+/// only through messages and event streams.
+///
+/// The conversation's tokens stay in the cache across turns, so a follow-up costs only its own
+/// tokens. When a turn would not fit, the oldest turns are dropped (with a notice) and the cache
+/// is rebuilt from what remains.
+///
+///     let engine = try InferenceEngine(checkpoint: checkpoint, format: format)
+///     for try await event in await engine.respond(to: .user("draw a red circle")) { ... }
+public actor InferenceEngine {
+    public nonisolated let checkpoint: ChameleonCheckpoint
+    public nonisolated let builder: PromptBuilder
+    public private(set) var messages: [ChatMessage] = []
+    /// Generation settings for the next reply.
+    public var options: GenerationOptions {
+        get { generator.options }
+        set { generator.options = newValue }
+    }
+    private let generator: Generator
+    /// Sequence length before each message, so turns can be undone.
+    private var messageStarts: [Int] = []
+
+    public init(checkpoint: ChameleonCheckpoint, format: ConversationFormat, options: GenerationOptions = GenerationOptions()) throws {
+        self.checkpoint = checkpoint
+        builder = try PromptBuilder(tokenizer: checkpoint.tokenizer, format: format, vocabulary: checkpoint.vocabulary)
+        var options = options
+        options.stopTokens = builder.stopTokenIDs
+        generator = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary, options: options)
+    }
+
+    /// Tokens of context in use, and the context length.
+    public var contextUsage: (used: Int, total: Int) { (generator.sequence.count, generator.contextLength) }
+
+    /// Every token of the conversation so far.
+    public var tokenIDs: [Int] { generator.sequence }
+
+    /// Sets the generation options, keeping the format's stop tokens.
+    public func setOptions(_ newOptions: GenerationOptions) {
+        var copy = newOptions
+        copy.stopTokens = builder.stopTokenIDs
+        generator.options = copy
+    }
+
+    /// Forgets the whole conversation.
+    public func reset() {
+        generator.truncate(to: 0)
+        messages = []
+        messageStarts = []
+    }
+
+    /// Drops the last `count` messages (a user message and its reply are two).
+    public func dropLast(_ count: Int) {
+        let keep = max(0, messages.count - count)
+        let length = keep < messageStarts.count ? messageStarts[keep] : generator.sequence.count
+        generator.truncate(to: length)
+        messages.removeLast(messages.count - keep)
+        messageStarts.removeLast(messageStarts.count - keep)
+    }
+
+    /// Replaces the conversation with `history` (a loaded session), rebuilding the cache.
+    public func load(_ history: [ChatMessage]) throws {
+        reset()
+        for message in history { try add(message) }
+    }
+
+    /// Adds a message without generating (history, or an assistant turn written elsewhere).
+    public func add(_ message: ChatMessage) throws {
+        if generator.sequence.isEmpty { generator.append(builder.beginning()) }
+        let ids = builder.ids(for: message)
+        guard generator.sequence.count + ids.count < generator.contextLength else {
+            throw EngineError.doesNotFit(tokens: ids.count, context: generator.contextLength)
+        }
+        messageStarts.append(generator.sequence.count)
+        messages.append(message)
+        generator.append(ids)
+    }
+
+    /// Streams the model's reply to `message`. Cancelling the consuming task stops the reply;
+    /// what was produced so far stays in the conversation, closed as a finished turn.
+    public nonisolated func respond(to message: ChatMessage) -> AsyncThrowingStream<GenerationEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task { await self.reply(to: message, continuation: continuation) }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    // MARK: - Producing a reply
+
+    private func reply(to message: ChatMessage, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
+        do {
+            try makeRoom(for: message, continuation: continuation)
+            try add(message)
+        } catch {
+            continuation.finish(throwing: error)
+            return
+        }
+        let replyStart = generator.sequence.count
+        messageStarts.append(replyStart)
+        generator.append(builder.replyOpening())
+        let vocabulary = checkpoint.vocabulary
+        let promptTokens = generator.sequence.count - (messageStarts.dropLast().last ?? 0)
+        let requestedLimit = generator.options.maxNewTokens
+        defer { generator.options.maxNewTokens = requestedLimit }
+        var options = generator.options
+        options.maxNewTokens = max(1, min(options.maxNewTokens, generator.contextLength - generator.sequence.count - 1))
+        generator.options = options
+        generator.reseed()
+
+        var detokenizer = StreamingDetokenizer(tokenizer: checkpoint.tokenizer, skipSpecialTokens: true)
+        var segments: [MessageSegment] = []
+        var text = ""
+        var codes: [Int] = []
+        var pictureIndex = messages.reduce(0) { $0 + $1.pictures.count }
+        var generated = 0
+        var firstTokenTime: Double?
+        let start = DispatchTime.now().uptimeNanoseconds
+        var cancelled = false
+
+        func flushText() {
+            text += detokenizer.flush()
+            if !text.isEmpty { segments.append(.text(text)) }
+            text = ""
+        }
+
+        while let token = generator.next() {
+            if firstTokenTime == nil { firstTokenTime = seconds(since: start) }
+            generated += 1
+            if Task.isCancelled {
+                cancelled = true
+                break
+            }
+            if vocabulary.isImageToken(token.id) {
+                let code = Int(vocabulary.codeForToken[token.id])
+                codes.append(code)
+                continuation.yield(.pictureCode(index: pictureIndex, position: codes.count - 1, code: code))
+            } else if token.id == vocabulary.beginImage {
+                let piece = detokenizer.flush()
+                if !piece.isEmpty { continuation.yield(.text(piece)) }
+                text += piece
+                flushText()
+                codes = []
+                continuation.yield(.pictureBegan(index: pictureIndex, codesTotal: generator.state.tokensPerImage))
+            } else if token.id == vocabulary.endImage {
+                segments.append(.picture(codes: codes))
+                continuation.yield(.pictureFinished(index: pictureIndex, codes: codes))
+                pictureIndex += 1
+                codes = []
+            } else if !builder.stopTokenIDs.contains(token.id) {
+                let piece = detokenizer.append(token.id)
+                if !piece.isEmpty {
+                    text += piece
+                    continuation.yield(.text(piece))
+                }
+            }
+        }
+        let tail = detokenizer.flush()
+        if !tail.isEmpty { continuation.yield(.text(tail)) }
+        text += tail
+        if !text.isEmpty { segments.append(.text(text)) }
+
+        // A reply cut short (stop, token limit, cancelled picture) is closed so the next turn
+        // starts cleanly: an unfinished picture is dropped from the sequence.
+        if generator.state.isInImage {
+            generator.truncate(to: generator.sequence.count - codes.count - 1)
+        }
+        if let last = generator.sequence.last, !builder.stopTokenIDs.contains(last) {
+            let closing = builder.replyClosing()
+            if generator.sequence.count + closing.count < generator.contextLength { generator.append(closing) }
+        }
+        messages.append(ChatMessage(role: .assistant, segments: segments))
+        let total = seconds(since: start)
+        continuation.yield(.finished(GenerationStats(
+            promptTokens: promptTokens, promptSeconds: firstTokenTime ?? total,
+            generatedTokens: generated, generationSeconds: total - (firstTokenTime ?? total),
+            stopReason: generator.stopReason, cancelled: cancelled)))
+        continuation.finish()
+    }
+
+    /// Drops the oldest exchanges until `message` and a reply have room, rebuilding the cache.
+    private func makeRoom(for message: ChatMessage, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) throws {
+        let needed = builder.ids(for: message).count + builder.replyOpening().count + 64
+        guard generator.sequence.count + needed >= generator.contextLength else { return }
+        guard needed + builder.beginning().count < generator.contextLength else {
+            throw EngineError.doesNotFit(tokens: needed, context: generator.contextLength)
+        }
+        var history = messages
+        var dropped = 0
+        while !history.isEmpty {
+            let length = builder.beginning().count + history.reduce(0) { $0 + builder.ids(for: $1).count }
+            if length + needed < generator.contextLength { break }
+            history.removeFirst(min(2, history.count))
+            dropped += 1
+        }
+        try load(history)
+        continuation.yield(.notice("The context was full: dropped the \(dropped) oldest exchange\(dropped == 1 ? "" : "s")."))
+    }
+
+    private func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// Why the engine refused a message.
+public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
+    case doesNotFit(tokens: Int, context: Int)
+
+    public var description: String {
+        switch self {
+        case .doesNotFit(let tokens, let context):
+            "the message needs \(tokens) tokens, more than the model's context of \(context) can hold"
+        }
+    }
+}

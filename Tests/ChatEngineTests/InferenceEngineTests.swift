@@ -1,0 +1,125 @@
+import ChameleonModel
+import Foundation
+import Testing
+@testable import ChatEngine
+
+/// The conversation engine on a tiny fixture model: turns stay in the cache, replies can be
+/// stopped and undone, a full context drops old turns.
+@Suite struct InferenceEngineTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/engine/plain")
+
+    func engine(seed: UInt64 = 3, maxNewTokens: Int = 4096) throws -> InferenceEngine {
+        let checkpoint = try ChameleonCheckpoint(directory: Self.fixture)
+        var options = GenerationOptions()
+        options.seed = seed
+        options.mode = .text
+        options.maxNewTokens = maxNewTokens
+        return try InferenceEngine(checkpoint: checkpoint, format: try ConversationFormat.load(directory: Self.fixture), options: options)
+    }
+
+    func collect(_ stream: AsyncThrowingStream<GenerationEvent, Error>, limit: Int = .max) async throws -> [GenerationEvent] {
+        var events: [GenerationEvent] = []
+        for try await event in stream {
+            events.append(event)
+            if events.count >= limit { break }
+        }
+        return events
+    }
+
+    @Test func aReplyStreamsTextAndEndsWithStats() async throws {
+        let engine = try engine()
+        let events = try await collect(engine.respond(to: .user("draw a red circle")))
+        guard case .finished(let stats) = events.last else { Issue.record("no finished event"); return }
+        #expect(stats.generatedTokens > 0)
+        let streamed = events.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+        let messages = await engine.messages
+        #expect(messages.count == 2)
+        #expect(messages[1].role == .assistant)
+        #expect(messages[1].text == streamed)
+    }
+
+    @Test func followUpCostsOnlyItsOwnTokens() async throws {
+        let engine = try engine()
+        _ = try await collect(engine.respond(to: .user("draw a red circle on a blue background")))
+        let before = await engine.tokenIDs.count
+        let events = try await collect(engine.respond(to: .user("now green")))
+        guard case .finished(let stats) = events.last else { Issue.record("no finished event"); return }
+        let builder = engine.builder
+        let followUp = builder.ids(for: .user("now green")).count + builder.replyOpening().count
+        #expect(stats.promptTokens == followUp, "prompt tokens \(stats.promptTokens), before \(before)")
+    }
+
+    @Test func undoingAnExchangeReproducesTheSameReply() async throws {
+        let engine = try engine(seed: 11)
+        _ = try await collect(engine.respond(to: .user("hello")))
+        let sequence = await engine.tokenIDs
+        let first = await engine.messages.last
+        await engine.dropLast(2)
+        await engine.setOptions({ var o = GenerationOptions(); o.seed = 11; o.mode = .text; return o }())
+        _ = try await collect(engine.respond(to: .user("hello")))
+        #expect(await engine.messages.last == first)
+        #expect(await engine.tokenIDs == sequence)
+    }
+
+    @Test func stoppingAReplyKeepsAClosedTurn() async throws {
+        let engine = try engine(maxNewTokens: 20)
+        let stream = engine.respond(to: .user("tell me a long story"))
+        var count = 0
+        for try await event in stream {
+            if case .text = event { count += 1 }
+            if count == 3 { break }  // leaving the loop cancels the stream
+        }
+        // The engine finishes the turn; the next message still works.
+        let events = try await collect(engine.respond(to: .user("and now?")))
+        guard case .finished = events.last else { Issue.record("no finished event"); return }
+        let messages = await engine.messages
+        #expect(messages.count == 4)
+        #expect(messages.map(\.role) == [.user, .assistant, .user, .assistant])
+        let stops = engine.builder.stopTokenIDs
+        #expect(stops.contains(await engine.tokenIDs.last!))
+    }
+
+    @Test func aFullContextDropsTheOldestTurnsWithANotice() async throws {
+        let engine = try engine()
+        let long = String(repeating: "draw a red circle on a blue background ", count: 6)
+        var notices: [String] = []
+        for _ in 0..<6 {
+            for event in try await collect(engine.respond(to: .user(long))) {
+                if case .notice(let text) = event { notices.append(text) }
+            }
+        }
+        #expect(!notices.isEmpty)
+        let usage = await engine.contextUsage
+        #expect(usage.used <= usage.total)
+    }
+
+    @Test func aMessageLargerThanTheContextIsRefused() async throws {
+        let engine = try engine()
+        let huge = String(repeating: "circle ", count: 400)
+        await #expect(throws: EngineError.self) {
+            _ = try await collect(engine.respond(to: .user(huge)))
+        }
+    }
+
+    @Test func promptBuilderFollowsTheFormat() throws {
+        let checkpoint = try ChameleonCheckpoint(directory: Self.fixture)
+        let builder = try PromptBuilder(tokenizer: checkpoint.tokenizer, format: .chameleonDefault, vocabulary: checkpoint.vocabulary)
+        let v = checkpoint.vocabulary
+        let ids = builder.ids(for: ChatMessage(role: .user, segments: [.text("hi"), .picture(codes: [0, 5, 63])]))
+        let eot = try #require(v.endOfTurn)
+        #expect(ids.suffix(6) == [v.beginImage, v.imageTokenIDs[0], v.imageTokenIDs[5], v.imageTokenIDs[63], v.endImage, eot])
+        #expect(builder.beginning() == [v.bos])
+        #expect(builder.stopTokenIDs == [eot, v.eos])
+    }
+
+    @Test func badConversationFormatIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fmt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data(#"{"version": 9, "begin": "<s>", "user": {"prefix": "", "suffix": ""}, "assistant": {"prefix": "", "suffix": ""}, "begin_image": "a", "end_image": "b", "end_of_sequence": "c", "stop": ["x"]}"#.utf8)
+            .write(to: dir.appendingPathComponent("conversation.json"))
+        #expect(throws: ConversationFormatError.self) { try ConversationFormat.load(directory: dir) }
+        try Data("{".utf8).write(to: dir.appendingPathComponent("conversation.json"))
+        #expect(throws: ConversationFormatError.self) { try ConversationFormat.load(directory: dir) }
+    }
+}

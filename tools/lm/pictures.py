@@ -1,0 +1,65 @@
+"""World scenes to VQ codes with the trained VQGAN, cached by scene."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+from transformers import ChameleonVQVAEConfig
+
+from tools.vqgan.data import pixels_from_u8
+from tools.vqgan.model import WorldVQGAN
+from tools.world.render import render
+from tools.world.scene import Scene
+
+
+def load_vqgan(directory: Path) -> WorldVQGAN:
+    """The exported VQGAN (`vqgan.safetensors` + `vq_config.json`), in eval mode."""
+    config = ChameleonVQVAEConfig(**json.loads((directory / "vq_config.json").read_text()))
+    model = WorldVQGAN(config)
+    state = load_file(str(directory / "vqgan.safetensors"))
+    prefix = "model.vqmodel."
+    vq_state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix) and not k.startswith(prefix + "decoder.")}
+    decoder_state = {k[len(prefix + "decoder."):]: v for k, v in state.items() if k.startswith(prefix + "decoder.")}
+    model.vq.load_state_dict(vq_state, strict=False)
+    model.decoder.load_state_dict(decoder_state)
+    model.eval()
+    return model
+
+
+class SceneEncoder:
+    """Codes (raster order) of rendered scenes, computed in batches and cached by canonical JSON."""
+
+    def __init__(self, vqgan: WorldVQGAN, batch_size: int = 64):
+        self.vqgan = vqgan
+        self.batch_size = batch_size
+        self.cache: dict[str, list[int]] = {}
+
+    @staticmethod
+    def key(scene: dict) -> str:
+        return json.dumps(scene, sort_keys=True)
+
+    def encode_all(self, scenes: list[dict]) -> None:
+        pending = []
+        seen = set()
+        for scene in scenes:
+            k = self.key(scene)
+            if k not in self.cache and k not in seen:
+                seen.add(k)
+                pending.append((k, scene))
+        with torch.no_grad():
+            for start in range(0, len(pending), self.batch_size):
+                chunk = pending[start:start + self.batch_size]
+                images = np.stack([render(Scene.from_json(s)) for _, s in chunk])
+                codes = self.vqgan.nearest_codes(self.vqgan.encode_latents(pixels_from_u8(images)))
+                for (k, _), row in zip(chunk, codes.reshape(len(chunk), -1).tolist()):
+                    self.cache[k] = row
+
+    def __call__(self, scene: dict) -> list[int]:
+        k = self.key(scene)
+        if k not in self.cache:
+            self.encode_all([scene])
+        return self.cache[k]

@@ -1,0 +1,57 @@
+"""Conversations (text and scenes) to token ids with a loss mask.
+
+A conversation is `{"turns": [{"role": "user" | "assistant", "segments": [...]}]}` where a segment
+is `{"text": "..."}` or `{"scene": <scene JSON>}` (a picture, drawn by the world renderer and
+VQ-encoded). Loss is taken on assistant turns only (text, pictures and the end of turn), since the
+model never has to write the user's side.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from tokenizers import Tokenizer
+
+from tools.lm.conversation_format import ConversationFormat
+
+
+class Serializer:
+    def __init__(self, tokenizer: Tokenizer, fmt: ConversationFormat, image_token_ids: Sequence[int],
+                 codes_for_scene: Callable[[dict], Sequence[int]]):
+        self.tokenizer = tokenizer
+        self.fmt = fmt
+        self.image_token_ids = list(image_token_ids)
+        self.codes_for_scene = codes_for_scene
+        self._piece_cache: dict[str, list[int]] = {}
+
+    def piece(self, text: str) -> list[int]:
+        """Ids of a format piece (may contain special tokens by name)."""
+        if text not in self._piece_cache:
+            self._piece_cache[text] = self.tokenizer.encode(text, add_special_tokens=False).ids if text else []
+        return self._piece_cache[text]
+
+    def text(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text, add_special_tokens=False).ids
+
+    def picture(self, scene: dict) -> list[int]:
+        codes = self.codes_for_scene(scene)
+        return self.piece(self.fmt.begin_image) + [self.image_token_ids[c] for c in codes] + self.piece(self.fmt.end_image)
+
+    def conversation(self, conversation: dict) -> tuple[list[int], list[int]]:
+        """(ids, mask) with mask[i] = 1 where ids[i] is a target the model learns to produce."""
+        ids = list(self.piece(self.fmt.begin))
+        mask = [0] * len(ids)
+        for turn in conversation["turns"]:
+            pieces = self.fmt.assistant if turn["role"] == "assistant" else self.fmt.user
+            learn = 1 if turn["role"] == "assistant" else 0
+            chunk = list(self.piece(pieces.prefix))
+            prefix_length = len(chunk)
+            for segment in turn["segments"]:
+                if "text" in segment:
+                    chunk += self.text(segment["text"])
+                else:
+                    chunk += self.picture(segment["scene"])
+            chunk += self.piece(pieces.suffix)
+            ids += chunk
+            mask += [0] * prefix_length + [learn] * (len(chunk) - prefix_length)
+        return ids, mask

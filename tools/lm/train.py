@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Train the built-in model's decoder: transformers' ChameleonForConditionalGeneration, from scratch.
+
+Reads a dataset built by `tools/lm/build_dataset.py` (token ids and loss masks per conversation),
+trains with AdamW under bf16 autocast on CPU (or CUDA when present), checkpoints every few
+minutes and resumes from the last checkpoint. Deterministic for a seed on one machine.
+
+The loss is computed from `lm_head(hidden)` directly: transformers' forward masks image-token
+logits to the dtype minimum (the released Chameleon cannot draw), which would make pictures
+unlearnable.
+
+    .venv/bin/python -m tools.lm.train --data runs/lm/data --out runs/lm --minutes 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from transformers import ChameleonConfig, ChameleonForConditionalGeneration
+
+
+@dataclass
+class ModelShape:
+    hidden_size: int = 256
+    num_hidden_layers: int = 6
+    num_attention_heads: int = 8
+    num_key_value_heads: int = 8
+    intermediate_size: int = 704
+    max_position_embeddings: int = 2048
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 1234
+    batch_tokens: int = 12288
+    max_length: int = 1536
+    learning_rate: float = 2e-3
+    min_lr_fraction: float = 0.1
+    warmup_steps: int = 100
+    weight_decay: float = 0.05
+    grad_clip: float = 1.0
+    minutes: float = 60.0
+    checkpoint_minutes: float = 5.0
+    threads: int = 2
+    bf16: bool = True
+
+
+def log(out: Path, text: str) -> None:
+    line = time.strftime("%H:%M:%S ") + text
+    print(line, flush=True)
+    with open(out / "log.txt", "a") as f:
+        f.write(line + "\n")
+
+
+class Dataset:
+    """Conversations as flat token/mask arrays with offsets (see build_dataset.py)."""
+
+    def __init__(self, directory: Path, max_length: int):
+        self.ids = np.load(directory / "ids.npy", mmap_mode="r")
+        self.mask = np.load(directory / "mask.npy", mmap_mode="r")
+        self.offsets = np.load(directory / "offsets.npy")
+        self.meta = json.loads((directory / "meta.json").read_text())
+        lengths = np.diff(self.offsets)
+        self.indices = np.nonzero(lengths <= max_length)[0]
+        self.lengths = lengths
+
+    def batches(self, rng: random.Random, batch_tokens: int):
+        """Endless batches of similar-length conversations, padded to the longest."""
+        while True:
+            order = list(self.indices)
+            rng.shuffle(order)
+            # Sort within windows of 256 so padding is small but order stays random.
+            for w in range(0, len(order), 256):
+                window = sorted(order[w:w + 256], key=lambda i: self.lengths[i])
+                batch: list[int] = []
+                longest = 0
+                for i in window:
+                    length = int(self.lengths[i])
+                    if batch and max(longest, length) * (len(batch) + 1) > batch_tokens:
+                        yield batch
+                        batch, longest = [], 0
+                    batch.append(i)
+                    longest = max(longest, length)
+                if batch:
+                    yield batch
+
+    def tensors(self, batch: list[int], pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        longest = max(int(self.lengths[i]) for i in batch)
+        ids = np.full((len(batch), longest), pad, dtype=np.int64)
+        mask = np.zeros((len(batch), longest), dtype=np.float32)
+        attention = np.zeros((len(batch), longest), dtype=np.int64)
+        for row, i in enumerate(batch):
+            a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+            ids[row, : b - a] = self.ids[a:b]
+            mask[row, : b - a] = self.mask[a:b]
+            attention[row, : b - a] = 1
+        return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(attention)
+
+
+def make_model(shape: ModelShape, meta: dict) -> ChameleonForConditionalGeneration:
+    config = ChameleonConfig(
+        vocab_size=meta["vocab_size"], vq_config=meta["vq_config"], vocabulary_map=meta["vocabulary_map"],
+        rms_norm_eps=1e-5, tie_word_embeddings=False, bos_token_id=meta["bos"], eos_token_id=meta["eos"],
+        pad_token_id=meta["pad"], **asdict(shape),
+    )
+    model = ChameleonForConditionalGeneration(config)
+    return model
+
+
+def lr_at(step: int, total: int, cfg: TrainConfig) -> float:
+    if step < cfg.warmup_steps:
+        return cfg.learning_rate * (step + 1) / cfg.warmup_steps
+    progress = min(1.0, (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps))
+    return cfg.learning_rate * (cfg.min_lr_fraction + (1 - cfg.min_lr_fraction) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget of training")
+    parser.add_argument("--steps", type=int, default=0, help="planned total steps for the LR schedule (0: estimate from --minutes)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--layers", type=int, default=6)
+    parser.add_argument("--heads", type=int, default=8)
+    parser.add_argument("--batch-tokens", type=int, default=12288)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    args = parser.parse_args()
+
+    cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
+                      batch_tokens=args.batch_tokens, learning_rate=args.lr)
+    shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
+                       num_key_value_heads=args.heads, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
+    args.out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(cfg.threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    data = Dataset(args.data, cfg.max_length)
+    meta = data.meta
+
+    torch.manual_seed(cfg.seed)
+    model = make_model(shape, meta).to(device)
+    model.train()
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "vqmodel" not in n]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 and "vqmodel" not in n]
+    for n, p in model.named_parameters():
+        if "vqmodel" in n:
+            p.requires_grad_(False)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=cfg.learning_rate, betas=(0.9, 0.95))
+    rng = random.Random(cfg.seed)
+    step, tokens_seen, elapsed_before = 0, 0, 0.0
+    checkpoint = args.out / "checkpoint.pt"
+    if checkpoint.exists():
+        state = torch.load(checkpoint, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, tokens_seen, elapsed_before = state["step"], state["tokens_seen"], state["elapsed"]
+        rng.setstate(state["rng"])
+        torch.set_rng_state(state["torch_rng"])
+        log(args.out, f"resumed at step {step}, {tokens_seen} tokens, {elapsed_before / 60:.1f} min")
+    else:
+        (args.out / "run.json").write_text(json.dumps({"train": asdict(cfg), "shape": asdict(shape), "data": str(args.data)}, indent=2))
+        params = sum(p.numel() for n, p in model.named_parameters() if "vqmodel" not in n)
+        log(args.out, f"start: {params / 1e6:.2f}M LM parameters, {len(data.indices)} conversations, shape {asdict(shape)}")
+
+    image_ids = torch.tensor(meta["image_token_ids"], device=device)
+    is_image = torch.zeros(meta["vocab_size"], dtype=torch.bool, device=device)
+    is_image[image_ids] = True
+    batches = data.batches(rng, cfg.batch_tokens)
+    total_steps = args.steps
+    start = time.time()
+    last_checkpoint = start
+    window = {"loss": 0.0, "img": 0.0, "txt": 0.0, "n_img": 0.0, "n_txt": 0.0, "tokens": 0, "steps": 0}
+
+    def save() -> None:
+        temporary = args.out / "checkpoint.pt.tmp"
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
+                    "tokens_seen": tokens_seen, "elapsed": elapsed_before + time.time() - start,
+                    "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "shape": asdict(shape)}, temporary)
+        os.replace(temporary, checkpoint)
+
+    while True:
+        elapsed = elapsed_before + time.time() - start
+        if elapsed >= cfg.minutes * 60:
+            break
+        if total_steps == 0 and step >= 20:
+            rate = step / max(1e-9, elapsed)
+            planned = int(rate * cfg.minutes * 60)
+        else:
+            planned = total_steps or 10**6
+        lr = lr_at(step, planned, cfg)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        batch = next(batches)
+        ids, mask, attention = data.tensors(batch, meta["pad"])
+        ids, mask, attention = ids.to(device), mask.to(device), attention.to(device)
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16):
+            hidden = model.model(input_ids=ids, attention_mask=attention).last_hidden_state
+            logits = model.lm_head(hidden[:, :-1])
+        targets = ids[:, 1:]
+        weights = mask[:, 1:]
+        losses = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1), reduction="none").reshape(targets.shape)
+        loss = (losses * weights).sum() / weights.sum().clamp(min=1)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        optimizer.step()
+        step += 1
+        tokens_seen += int(attention.sum())
+        with torch.no_grad():
+            image_weight = weights * is_image[targets]
+            text_weight = weights - image_weight
+            window["loss"] += float(loss)
+            window["img"] += float((losses * image_weight).sum())
+            window["n_img"] += float(image_weight.sum())
+            window["txt"] += float((losses * text_weight).sum())
+            window["n_txt"] += float(text_weight.sum())
+            window["tokens"] += int(attention.sum())
+            window["steps"] += 1
+        if step % 20 == 0:
+            spent = elapsed_before + time.time() - start
+            log(args.out, f"step {step}/{planned} loss {window['loss'] / window['steps']:.4f} "
+                f"image {window['img'] / max(1, window['n_img']):.4f} text {window['txt'] / max(1, window['n_txt']):.4f} "
+                f"lr {lr:.2e} tok/s {tokens_seen / max(1e-9, spent):.0f} tokens {tokens_seen} min {spent / 60:.1f}")
+            window = {k: 0 for k in window}
+        if time.time() - last_checkpoint > cfg.checkpoint_minutes * 60:
+            save()
+            last_checkpoint = time.time()
+    save()
+    log(args.out, f"done at step {step}, {tokens_seen} tokens")
+
+
+if __name__ == "__main__":
+    main()
