@@ -138,7 +138,7 @@ class ChameleonVQDecoder(nn.Module):
             ups.insert(0, up)
         self.up = nn.ModuleList(ups)
         self.norm_out = _group_norm(block_in)
-        self.conv_out = nn.Conv2d(block_in, config.out_channels, 3, padding=1)
+        self.conv_out = nn.Conv2d(block_in, getattr(config, "out_channels", config.in_channels), 3, padding=1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.conv_in(z)

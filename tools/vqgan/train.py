@@ -1,5 +1,11 @@
 """Training loop of the world VQGAN: resumable, deterministic by seed, logs and checkpoints.
 
+Schedule: the first `autoencoder_steps` train encoder and decoder without quantisation (the
+decoder sees z directly), then the codebook is initialised by k-means on latents of fresh pictures
+and quantisation is blended in over `quantize_ramp_steps` (decoder input z + a (e - z), a from 0
+to 1, straight-through). Starting quantisation on a random encoder made the latents drift far
+from a lagging codebook (commitment loss exploding, reconstructions stalling).
+
 Losses: L1 + L2 on pixels, a palette cross-entropy (logits = -|x_hat - colour|^2 / tau, so a pixel
 is pushed towards the colour it must snap to), and the commitment loss beta |z - sg(e)|^2. The
 codebook is learned by exponential moving averages (k-means style) rather than by gradients, and
@@ -35,7 +41,11 @@ class TrainConfig:
     batch_size: int = 8
     learning_rate: float = 2e-3
     warmup_steps: int = 100
-    max_steps: int = 8000
+    max_steps: int = 7000
+    autoencoder_steps: int = 1000
+    quantize_ramp_steps: int = 500
+    kmeans_pictures: int = 96
+    kmeans_iterations: int = 12
     min_lr_fraction: float = 0.05
     commitment_beta: float = 0.25
     ema_decay: float = 0.99
@@ -114,12 +124,15 @@ def evaluate(model: WorldVQGAN, config: TrainConfig) -> dict:
     model.eval()
     rng = random.Random(config.seed * 7919 + 99991)
     scenes = [random_scene(rng, WORD_PROBABILITY) for _ in range(config.eval_size)]
-    correct = exact = parsed = 0
+    correct = exact = parsed = unquantized_correct = 0
     used: set[int] = set()
     for start in range(0, len(scenes), 64):
         chunk = scenes[start:start + 64]
         pixels, indices = batch_from_scenes(chunk)
-        codes = model.nearest_codes(model.encode_latents(pixels))
+        latents = model.encode_latents(pixels)
+        unquantized = snap_indices(model.decode_quantized(latents))
+        unquantized_correct += int((unquantized == indices).sum())
+        codes = model.nearest_codes(latents)
         used.update(codes.unique().tolist())
         recon = model.decode_codes(codes)
         snapped = snap_indices(recon)
@@ -135,15 +148,16 @@ def evaluate(model: WorldVQGAN, config: TrainConfig) -> dict:
         "exact_pictures": exact / len(scenes),
         "scenes_read_back": parsed / len(scenes),
         "codes_used": len(used),
+        "unquantized_pixel_accuracy": unquantized_correct / total_pixels,
     }
 
 
 class Trainer:
-    def __init__(self, out_dir: Path, config: TrainConfig):
+    def __init__(self, out_dir: Path, config: TrainConfig, vq_config=None):
         self.out_dir = out_dir
         self.config = config
         torch.manual_seed(config.seed)
-        self.model = WorldVQGAN(default_config())
+        self.model = WorldVQGAN(vq_config or default_config())
         self.model.codebook.requires_grad_(False)
         use_fast_group_norm(self.model)
         params = [p for p in self.model.parameters() if p.requires_grad]
@@ -178,6 +192,8 @@ class Trainer:
 
     def load(self) -> None:
         state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        if state["vq_config"]["num_embeddings"] != self.model.config.num_embeddings:
+            raise ValueError(f"{self.checkpoint_path}: checkpoint was trained with another VQGAN configuration")
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.ema.load_state_dict(state["ema"])
@@ -194,42 +210,82 @@ class Trainer:
     # ----- training --------------------------------------------------------------------------
     @torch.no_grad()
     def _initialise_codebook(self) -> None:
-        pixels, _ = batch_from_scenes(scenes_for_step(self.config.seed, -1, 64))
-        latents = self.model.encode_latents(pixels).permute(0, 2, 3, 1).reshape(-1, self.model.config.embed_dim)
-        generator = torch.Generator().manual_seed(self.config.seed)
-        picks = torch.randperm(latents.shape[0], generator=generator)[: self.model.config.num_embeddings]
-        self.model.codebook.copy_(latents[picks])
-        self.ema = EmaCodebook(self.model.codebook, self.config.ema_decay)
+        """k-means (Lloyd, from distinct random latents) on latents of fresh pictures; clusters
+        left empty are re-seeded from the worst-fitted latents."""
+        config, model = self.config, self.model
+        pixels, _ = batch_from_scenes(scenes_for_step(config.seed, -1, config.kmeans_pictures))
+        latents = torch.cat([model.encode_latents(pixels[i:i + 32]) for i in range(0, len(pixels), 32)])
+        data = latents.permute(0, 2, 3, 1).reshape(-1, model.config.embed_dim).float()
+        count = model.config.num_embeddings
+        generator = torch.Generator().manual_seed(config.seed)
+        distinct = torch.unique(data.round(decimals=3), dim=0)
+        picks = torch.randperm(distinct.shape[0], generator=generator)[:count]
+        centroids = distinct[picks]
+        if centroids.shape[0] < count:
+            extra = data[torch.randint(0, data.shape[0], (count - centroids.shape[0],), generator=generator)]
+            centroids = torch.cat([centroids, extra + 1e-3 * torch.randn(extra.shape, generator=generator)])
+        for _ in range(config.kmeans_iterations):
+            distances = (data ** 2).sum(1, keepdim=True) + (centroids ** 2).sum(1)[None] - 2 * data @ centroids.T
+            nearest_distance, assignment = distances.min(dim=1)
+            sizes = torch.bincount(assignment, minlength=count).float()
+            sums = torch.zeros_like(centroids).index_add_(0, assignment, data)
+            filled = sizes > 0
+            centroids[filled] = sums[filled] / sizes[filled, None]
+            empty = torch.nonzero(~filled).flatten()
+            if empty.numel():
+                worst = torch.argsort(nearest_distance, descending=True)[: empty.numel()]
+                centroids[empty] = data[worst]
+        model.codebook.copy_(centroids)
+        self.ema = EmaCodebook(model.codebook, config.ema_decay)
+        usage = torch.bincount(assignment, minlength=count).float()
+        self.ema.cluster_size = usage * config.batch_size / config.kmeans_pictures
+        self.ema.embed_sum = centroids * self.ema.cluster_size[:, None]
+        self.log(f"k-means codebook: {int((usage > 0).sum())} of {count} codes used by {data.shape[0]} latents")
+
+    def quantize_blend(self) -> float:
+        """0 during the autoencoder warm-up, then rising linearly to 1 (full quantisation)."""
+        config = self.config
+        if self.step < config.autoencoder_steps:
+            return 0.0
+        return min(1.0, (self.step - config.autoencoder_steps + 1) / max(1, config.quantize_ramp_steps))
 
     def train_step(self) -> dict:
         config, model = self.config, self.model
+        if self.step == config.autoencoder_steps:
+            self._initialise_codebook()
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(config, self.step)
+        blend = self.quantize_blend()
         pixels, indices = batch_from_scenes(scenes_for_step(config.seed, self.step, config.batch_size))
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
             latents = model.encode_latents(pixels).float()
         dim = latents.shape[1]
         flat = latents.permute(0, 2, 3, 1).reshape(-1, dim)
-        codes = model.nearest_codes(latents).reshape(-1)
-        chosen = model.codebook[codes]
-        errors = ((flat.detach() - chosen) ** 2).sum(1)
-        commitment = errors.mean() / dim
-        quantized = flat + (chosen - flat).detach()
-        quantized = quantized.reshape(latents.shape[0], latents.shape[2], latents.shape[3], dim).permute(0, 3, 1, 2)
+        commitment = torch.zeros(())
+        if blend > 0:
+            codes = model.nearest_codes(latents).reshape(-1)
+            chosen = model.codebook[codes]
+            errors = ((flat.detach() - chosen) ** 2).sum(1)
+            commitment = ((flat - chosen) ** 2).sum(1).mean() / dim
+            mixed = flat + blend * (chosen - flat).detach()
+        else:
+            mixed = flat
+        decoder_input = mixed.reshape(latents.shape[0], latents.shape[2], latents.shape[3], dim).permute(0, 3, 1, 2)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
-            recon = model.decode_quantized(quantized).float()
+            recon = model.decode_quantized(decoder_input).float()
         l1 = (recon - pixels).abs().mean()
         l2 = ((recon - pixels) ** 2).mean()
         palette = palette_cross_entropy(recon, indices, config.palette_temperature)
-        loss = l1 + l2 + config.palette_weight * palette + config.commitment_beta * commitment
+        loss = l1 + l2 + config.palette_weight * palette + blend * config.commitment_beta * commitment
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        self.ema.update(model.codebook, flat.detach(), codes)
         resets = 0
-        if (self.step + 1) % config.reset_every == 0:
-            generator = torch.Generator().manual_seed(config.seed * 31 + self.step)
-            resets = self.ema.reset_dead(model.codebook, flat.detach(), errors, generator, config.reset_threshold)
+        if blend > 0:
+            self.ema.update(model.codebook, flat.detach(), codes)
+            if (self.step + 1) % config.reset_every == 0:
+                generator = torch.Generator().manual_seed(config.seed * 31 + self.step)
+                resets = self.ema.reset_dead(model.codebook, flat.detach(), errors, generator, config.reset_threshold)
         self.step += 1
         return {"loss": loss.item(), "l1": l1.item(), "palette": palette.item(),
                 "commit": commitment.item(), "resets": resets}
@@ -239,7 +295,6 @@ class Trainer:
         torch.set_num_threads(config.threads)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if self.step == 0:
-            self._initialise_codebook()
             self.log(f"start fresh: vq_config={json.dumps(self.model.config.to_dict(), sort_keys=True)}")
             self.log(f"train_config={json.dumps(dataclasses.asdict(config), sort_keys=True)}")
         else:
@@ -257,11 +312,11 @@ class Trainer:
             if self.step % 25 == 0:
                 seconds = time.time() - window_start
                 mean = {k: sum(w[k] for w in window) / len(window) for k in window[0]}
-                active = int((self.ema.cluster_size >= config.reset_threshold).sum())
+                active = int((self.ema.cluster_size >= config.reset_threshold).sum()) if self.quantize_blend() else 0
                 self.log(
                     f"step {self.step} loss {mean['loss']:.4f} l1 {mean['l1']:.4f} palette {mean['palette']:.4f} "
                     f"commit {mean['commit']:.4f} resets {int(mean['resets'] * len(window))} active_codes {active} "
-                    f"lr {learning_rate(config, self.step):.2e} {len(window) * config.batch_size / seconds:.1f} img/s"
+                    f"blend {self.quantize_blend():.2f} lr {learning_rate(config, self.step):.2e} {len(window) * config.batch_size / seconds:.1f} img/s"
                 )
                 window, window_start = [], time.time()
             if self.step % config.eval_every == 0 or self.step == config.max_steps:
