@@ -3,8 +3,10 @@
 ///
 /// The differences handled:
 /// * `\s` / `\S`: Oniguruma's Unicode `\s` includes U+000B and U+0085, ICU's does not.
-/// * `\w` / `\W`: Oniguruma uses Letter|Mark|Number|Connector_Punctuation; ICU uses Alphabetic
-///   and only decimal numbers.
+/// * `\w` / `\W`: Oniguruma's word characters are Alphabetic|Mark|Decimal_Number|
+///   Connector_Punctuation (ICU adds U+200C/U+200D), and outside a bracket class also the Latin-1
+///   digits-like symbols ² ³ ¹ ¼ ½ ¾ (its ISO-8859-1 table). Checked against `tokenizers` over
+///   every code point, as were `\s`, `\d`, `\p{L}`, `\p{N}`, `\p{P}`, `\p{Z}` and `.`.
 /// * `\h` / `\H`: a hexadecimal digit in Oniguruma, horizontal whitespace in ICU.
 /// * `\v`: vertical tab in Oniguruma, vertical whitespace in ICU.
 /// * `.`: excludes only `\n` in Oniguruma, every line terminator in ICU.
@@ -17,7 +19,8 @@
 /// reported as unsupported.
 enum OnigurumaTranslation {
     static let whitespaceSetBody = #"\t\n\x{0B}\f\r\x{85}\p{Z}"#
-    static let wordSetBody = #"\p{L}\p{M}\p{N}\p{Pc}"#
+    static let wordSetBody = #"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}"#
+    static let latin1WordExtras = #"\x{B2}\x{B3}\x{B9}\x{BC}-\x{BE}"#
     static let hexSetBody = "0-9a-fA-F"
 
     enum Failure: Error {
@@ -117,8 +120,8 @@ enum OnigurumaTranslation {
         switch letter {
         case "s": return set(whitespaceSetBody, negated: false)
         case "S": return set(whitespaceSetBody, negated: true)
-        case "w": return set(wordSetBody, negated: false)
-        case "W": return set(wordSetBody, negated: true)
+        case "w": return inClass ? wordSetBody : "[\(wordSetBody)\(latin1WordExtras)]"
+        case "W": return inClass ? "[^\(wordSetBody)]" : "[^\(wordSetBody)\(latin1WordExtras)]"
         case "h": return set(hexSetBody, negated: false)
         case "H": return set(hexSetBody, negated: true)
         case "v": return "\\x{0B}"

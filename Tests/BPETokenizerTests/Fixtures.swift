@@ -30,8 +30,16 @@ struct Golden: Decodable, Sendable {
         let random_decodes: [RandomDecode]
     }
 
+    struct RegexCase: Decodable, Sendable {
+        let pattern: String
+        let behavior: String
+        let text: String
+        let pieces: [String]
+    }
+
     let corpus: [String]
     let tokenizers: [String: TokenizerResults]
+    let regex_cases: [RegexCase]
 }
 
 enum Fixtures {

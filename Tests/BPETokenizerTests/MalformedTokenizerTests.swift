@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import BPETokenizer
+
+/// Bad files must give a typed one-line error naming the file, never a crash or a hang.
+@Suite("Malformed and unsupported tokenizer files")
+struct MalformedTokenizerTests {
+    enum Kind { case unreadable, malformed, unsupported }
+
+    static func load(_ text: String, path: String = "bad/tokenizer.json") -> TokenizerError? {
+        load(Data(text.utf8), path: path)
+    }
+
+    static func load(_ data: Data, path: String = "bad/tokenizer.json") -> TokenizerError? {
+        do {
+            _ = try Tokenizer(data: data, path: path)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static func kind(_ error: TokenizerError?) -> Kind? {
+        switch error {
+        case .unreadable?: .unreadable
+        case .malformed?: .malformed
+        case .unsupported?: .unsupported
+        case nil: nil
+        }
+    }
+
+    /// The Chameleon fixture with one substring replaced (the substring must occur).
+    static func chameleon(replacing target: String, with replacement: String) throws -> String {
+        let original = String(decoding: try Fixtures.data("chameleon.json"), as: UTF8.self)
+        let range = try #require(original.range(of: target), "fixture lacks \(target)")
+        return original.replacingCharacters(in: range, with: replacement)
+    }
+
+    @Test("a missing file is unreadable and named")
+    func missingFile() {
+        let url = Fixtures.directory.appendingPathComponent("does-not-exist.json")
+        do {
+            _ = try Tokenizer(contentsOf: url)
+            Issue.record("loading a missing file succeeded")
+        } catch {
+            #expect(Self.kind(error) == .unreadable)
+            #expect(error.description.hasPrefix(url.path))
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test("every truncation of a real file is malformed", arguments: Fixtures.tokenizerNames)
+    func truncated(name: String) throws {
+        let data = try Fixtures.data("\(name).json")
+        var generator = SeededGenerator(seed: UInt64(data.count))
+        var cuts = [0, 1, 2, data.count / 2, data.count - 2, data.count - 1]
+        cuts += (0..<40).map { _ in Int.random(in: 0..<data.count, using: &generator) }
+        for cut in cuts {
+            let error = Self.load(data.prefix(cut), path: "\(name).json")
+            #expect(Self.kind(error) == .malformed, "cut at \(cut): \(String(describing: error))")
+            #expect(error?.description.hasPrefix("\(name).json: ") == true)
+        }
+    }
+
+    @Test("structurally broken JSON is malformed")
+    func brokenJSON() {
+        let cases = [
+            "", "hello", "[]", "null", "{}", #"{"model": 3}"#, #"{"model": {"type": "BPE"}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 99999999999}, "merges": []}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b"]}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a"]}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [7]}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "added_tokens": [{"id": 1}]}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Split"}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"no_type": 1}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "decoder": {"type": "Strip", "content": "ab"}}"#,
+            #"{"model": {"type": "BPE", "vocab": {"a\u00"#,
+            #"{"model": {"type": "BPE", "vocab": {"\ud800": 0}, "merges": []}}"#,
+            #"{"a": 1,}"#, #"{"a": 01}"#, #"{"a": tru}"#, "{\"a\": \"tab\there\"}",
+            String(repeating: "[", count: 100_000),
+        ]
+        for text in cases {
+            let error = Self.load(text)
+            #expect(Self.kind(error) == .malformed, "\(text.prefix(80)): \(String(describing: error))")
+            #expect(error?.description.hasPrefix("bad/tokenizer.json: malformed tokenizer: ") == true)
+        }
+        var invalidUTF8 = Data(#"{"model": {"type": "BPE", "vocab": {""#.utf8)
+        invalidUTF8.append(contentsOf: [0xC3, 0x28])
+        invalidUTF8.append(contentsOf: Data(#"": 0}, "merges": []}}"#.utf8))
+        #expect(Self.kind(Self.load(invalidUTF8)) == .malformed)
+    }
+
+    @Test("features outside the implementation are unsupported, naming the feature")
+    func unsupportedFeatures() throws {
+        let cases: [(String, String, String)] = [
+            (#""type":"BPE""#, #""type":"WordPiece""#, "WordPiece"),
+            (#""dropout":null"#, #""dropout":0.1"#, "dropout"),
+            (#""truncation":null"#, #""truncation":{"max_length":8}"#, "truncation"),
+            (#""padding":null"#, #""padding":{"strategy":"BatchLongest"}"#, "padding"),
+            (#""normalizer":null"#, #""normalizer":{"type":"BertNormalizer"}"#, "BertNormalizer"),
+            (#""decoder":{"type":"ByteLevel""#, #""decoder":{"type":"WordPiece""#, "WordPiece"),
+            (#""post_processor":{"type":"TemplateProcessing""#, #""post_processor":{"type":"Mystery""#, "Mystery"),
+            (#"{"Regex":"<sentinel:[0-9]+>"}"#, #"{"Regex":"a\\Kb"}"#, "\\K"),
+            (#"{"Regex":"<sentinel:[0-9]+>"}"#, #"{"Regex":"(?m:a.b)"}"#, "(?m)"),
+            (#"{"Regex":"<sentinel:[0-9]+>"}"#, #"{"Regex":"(unclosed"}"#, "cannot be compiled"),
+        ]
+        for (target, replacement, feature) in cases {
+            let error = Self.load(try Self.chameleon(replacing: target, with: replacement), path: "chameleon.json")
+            #expect(Self.kind(error) == .unsupported, "\(replacement): \(String(describing: error))")
+            let description = error?.description ?? ""
+            #expect(description.hasPrefix("chameleon.json: unsupported tokenizer feature: "), "\(description)")
+            #expect(description.contains(feature), "\(description)")
+        }
+        let unknownPreTokenizer = try Self.chameleon(replacing: #"{"type":"Split","pattern":{"Regex":"<sentinel"#,
+                                                     with: #"{"type":"UnicodeScripts"},{"type":"Split","pattern":{"Regex":"<sentinel"#)
+        #expect(Self.kind(Self.load(unknownPreTokenizer)) == .unsupported)
+    }
+
+    @Test("loading the intact fixtures succeeds (so the cases above fail for their edit alone)")
+    func intactFixturesLoad() throws {
+        for name in Fixtures.tokenizerNames {
+            #expect(Self.load(try Fixtures.data("\(name).json")) == nil, "\(name)")
+        }
+        #expect(Self.load(try Self.chameleon(replacing: #""dropout":null"#, with: #""dropout":0"#)) == nil)
+    }
+}
