@@ -1,9 +1,39 @@
 /// A JSON value together with where it sits (file and dotted path), so every shape error names
 /// both, e.g. `tokenizer.json: malformed tokenizer: model.vocab: expected an object`.
 struct JSONField {
+    /// Where a field sits in its parent; paths are only spelled out when an error needs them.
+    indirect enum Location {
+        case root(String)
+        case member(parent: Location, key: String)
+        case element(parent: Location, index: Int)
+
+        var path: String {
+            switch self {
+            case .root(let path): path
+            case .member(let parent, let key):
+                parent.path.isEmpty ? key : "\(parent.path).\(key)"
+            case .element(let parent, let index): "\(parent.path)[\(index)]"
+            }
+        }
+    }
+
     let value: JSONValue
-    let path: String
+    let location: Location
     let file: String
+
+    init(value: JSONValue, path: String, file: String) {
+        self.value = value
+        self.location = .root(path)
+        self.file = file
+    }
+
+    private init(value: JSONValue, location: Location, file: String) {
+        self.value = value
+        self.location = location
+        self.file = file
+    }
+
+    var path: String { location.path }
 
     func malformed(_ reason: String) -> TokenizerError {
         .malformed(path: file, reason: path.isEmpty ? reason : "\(path): \(reason)")
@@ -18,16 +48,12 @@ struct JSONField {
         return false
     }
 
-    private func childPath(_ key: String) -> String {
-        path.isEmpty ? key : "\(path).\(key)"
-    }
-
     /// The member `key` of an object, or nil when the key is absent or its value is null.
     func member(_ key: String) throws(TokenizerError) -> JSONField? {
         guard case .object(let members) = value else { throw malformed("expected an object") }
         for member in members where member.key.utf8.elementsEqual(key.utf8) {
             if case .null = member.value { return nil }
-            return JSONField(value: member.value, path: childPath(key), file: file)
+            return JSONField(value: member.value, location: .member(parent: location, key: key), file: file)
         }
         return nil
     }
@@ -57,12 +83,16 @@ struct JSONField {
 
     func array() throws(TokenizerError) -> [JSONField] {
         guard case .array(let elements) = value else { throw malformed("expected an array") }
-        return elements.enumerated().map { JSONField(value: $1, path: "\(path)[\($0)]", file: file) }
+        return elements.enumerated().map {
+            JSONField(value: $1, location: .element(parent: location, index: $0), file: file)
+        }
     }
 
     func members() throws(TokenizerError) -> [(key: String, field: JSONField)] {
         guard case .object(let members) = value else { throw malformed("expected an object") }
-        return members.map { ($0.key, JSONField(value: $0.value, path: childPath($0.key), file: file)) }
+        return members.map {
+            ($0.key, JSONField(value: $0.value, location: .member(parent: location, key: $0.key), file: file))
+        }
     }
 
     func bool(_ key: String, default fallback: Bool) throws(TokenizerError) -> Bool {
