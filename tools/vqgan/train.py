@@ -39,9 +39,10 @@ from tools.world.spec import CANVAS_SIZE
 class TrainConfig:
     seed: int = 1234
     batch_size: int = 8
-    learning_rate: float = 2e-3
+    learning_rate: float = 1.5e-3
+    grad_clip: float = 1.0
     warmup_steps: int = 100
-    max_steps: int = 7000
+    max_steps: int = 6000
     autoencoder_steps: int = 1000
     quantize_ramp_steps: int = 500
     kmeans_pictures: int = 96
@@ -279,6 +280,8 @@ class Trainer:
         loss = l1 + l2 + config.palette_weight * palette + blend * config.commitment_beta * commitment
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(
+            [p for group in self.optimizer.param_groups for p in group["params"]], config.grad_clip)
         self.optimizer.step()
         resets = 0
         if blend > 0:
@@ -288,7 +291,7 @@ class Trainer:
                 resets = self.ema.reset_dead(model.codebook, flat.detach(), errors, generator, config.reset_threshold)
         self.step += 1
         return {"loss": loss.item(), "l1": l1.item(), "palette": palette.item(),
-                "commit": commitment.item(), "resets": resets}
+                "commit": commitment.item(), "resets": resets, "grad_norm": float(grad_norm)}
 
     def run(self, max_minutes: float | None) -> None:
         config = self.config
@@ -315,7 +318,7 @@ class Trainer:
                 active = int((self.ema.cluster_size >= config.reset_threshold).sum()) if self.quantize_blend() else 0
                 self.log(
                     f"step {self.step} loss {mean['loss']:.4f} l1 {mean['l1']:.4f} palette {mean['palette']:.4f} "
-                    f"commit {mean['commit']:.4f} resets {int(mean['resets'] * len(window))} active_codes {active} "
+                    f"commit {mean['commit']:.4f} grad {mean['grad_norm']:.2f} resets {int(mean['resets'] * len(window))} active_codes {active} "
                     f"blend {self.quantize_blend():.2f} lr {learning_rate(config, self.step):.2e} {len(window) * config.batch_size / seconds:.1f} img/s"
                 )
                 window, window_start = [], time.time()
