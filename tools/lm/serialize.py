@@ -1,8 +1,8 @@
 """Conversations (text and scenes) to token ids with a loss mask.
 
 A conversation is `{"turns": [{"role": "user" | "assistant", "segments": [...]}]}` where a segment
-is `{"text": "..."}` or `{"scene": <scene JSON>}` (a picture, drawn by the world renderer and
-VQ-encoded). Loss is taken on assistant turns only (text, pictures and the end of turn), since the
+is `{"type": "text", "text": "..."}` or `{"type": "image", "scene": <scene JSON>}` (a picture,
+drawn by the world renderer and VQ-encoded); see tools/world/README.md. Loss is taken on assistant turns only (text, pictures and the end of turn), since the
 model never has to write the user's side.
 """
 
@@ -47,10 +47,12 @@ class Serializer:
             chunk = list(self.piece(pieces.prefix))
             prefix_length = len(chunk)
             for segment in turn["segments"]:
-                if "text" in segment:
+                if segment["type"] == "text":
                     chunk += self.text(segment["text"])
-                else:
+                elif segment["type"] == "image":
                     chunk += self.picture(segment["scene"])
+                else:
+                    raise ValueError(f"unknown segment type {segment['type']!r}")
             chunk += self.piece(pieces.suffix)
             ids += chunk
             mask += [0] * prefix_length + [learn] * (len(chunk) - prefix_length)

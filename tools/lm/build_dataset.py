@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Build the language model's training data: conversations -> tokenizer -> token ids.
+
+1. Generate conversations with the world generator (deterministic by seed, train split only).
+2. Train the Chameleon-style byte-level BPE tokenizer on their text, with one image token per
+   VQGAN code (tools/chameleon_tokenizer.py).
+3. Render and VQ-encode every picture with the trained VQGAN (cached per scene).
+4. Serialize with the conversation format: ids.npy (uint16), mask.npy (uint8, 1 = learned
+   assistant token), offsets.npy, plus tokenizer.json, conversation.json and meta.json.
+
+    .venv/bin/python -m tools.lm.build_dataset --vqgan runs/vqgan/export --count 40000 --out runs/lm/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from tools.chameleon_tokenizer import build_tokenizer, image_token_name
+from tools.lm.conversation_format import BUILTIN
+from tools.lm.pictures import SceneEncoder, load_vqgan
+from tools.lm.serialize import Serializer
+from tools.world.conversations import generate
+
+
+def texts_of(conversations: list[dict]) -> list[str]:
+    return [s["text"] for c in conversations for t in c["turns"] for s in t["segments"] if s["type"] == "text"]
+
+
+def scenes_of(conversations: list[dict]) -> list[dict]:
+    return [s["scene"] for c in conversations for t in c["turns"] for s in t["segments"] if s["type"] == "image"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vqgan", type=Path, required=True, help="exported VQGAN directory")
+    parser.add_argument("--count", type=int, default=40000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--vocab-size", type=int, default=3400, help="total ids incl. image tokens (upper bound)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+
+    conversations = list(generate(args.seed, args.count, split="train"))
+    print(f"{len(conversations)} conversations in {time.time() - started:.0f}s", flush=True)
+
+    vqgan = load_vqgan(args.vqgan)
+    codes = vqgan.config.num_embeddings
+    tokenizer = build_tokenizer(texts_of(conversations), vocab_size=args.vocab_size, num_image_codes=codes)
+    tokenizer.save(str(args.out / "tokenizer.json"))
+    vocab = tokenizer.get_vocab(with_added_tokens=True)
+    image_ids = [vocab[image_token_name(c)] for c in range(codes)]
+    print(f"tokenizer: {max(vocab.values()) + 1} ids", flush=True)
+
+    encoder = SceneEncoder(vqgan)
+    scenes = scenes_of(conversations)
+    encoder.encode_all(scenes)
+    print(f"{len(scenes)} pictures, {len(encoder.cache)} distinct, encoded by {time.time() - started:.0f}s", flush=True)
+
+    serializer = Serializer(tokenizer, BUILTIN, image_ids, encoder)
+    all_ids: list[np.ndarray] = []
+    all_mask: list[np.ndarray] = []
+    offsets = [0]
+    for conversation in conversations:
+        ids, mask = serializer.conversation(conversation)
+        all_ids.append(np.asarray(ids, dtype=np.uint16))
+        all_mask.append(np.asarray(mask, dtype=np.uint8))
+        offsets.append(offsets[-1] + len(ids))
+    np.save(args.out / "ids.npy", np.concatenate(all_ids))
+    np.save(args.out / "mask.npy", np.concatenate(all_mask))
+    np.save(args.out / "offsets.npy", np.asarray(offsets, dtype=np.int64))
+    BUILTIN.save(args.out)
+    lengths = np.diff(offsets)
+    meta = {
+        "vocab_size": max(vocab.values()) + 1,
+        "vq_config": json.loads((args.vqgan / "vq_config.json").read_text()),
+        "vocabulary_map": vocab,
+        "image_token_ids": image_ids,
+        "bos": vocab["<s>"], "eos": vocab["</s>"], "pad": vocab["<pad>"],
+        "conversations": len(conversations), "tokens": int(offsets[-1]),
+        "learned_tokens": int(sum(m.sum() for m in all_mask)),
+        "max_length": int(lengths.max()), "mean_length": float(lengths.mean()),
+        "seed": args.seed, "vqgan": str(args.vqgan),
+    }
+    (args.out / "meta.json").write_text(json.dumps(meta))
+    print(f"done in {time.time() - started:.0f}s: {meta['tokens']} tokens ({meta['learned_tokens']} learned), "
+          f"mean length {meta['mean_length']:.0f}, max {meta['max_length']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
