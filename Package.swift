@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "BPETokenizer"),
         .target(name: "NumPyFormat"),
         .target(name: "ModelConfiguration"),
+        .target(name: "Imaging"),
 
         // MARK: - The model
         .target(
@@ -47,6 +48,7 @@ let package = Package(
         .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),
         .testTarget(name: "OmnichatCLITests", dependencies: ["omnichat"]),
         .testTarget(name: "ChatEngineTests", dependencies: ["ChatEngine", "ChameleonModel"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )
