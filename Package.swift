@@ -23,6 +23,10 @@ let package = Package(
         .target(name: "ModelConfiguration"),
         .target(name: "Imaging"),
 
+        // MARK: - Pictures: PNG through libpng (one C shim), terminal half blocks
+        .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
+        .target(name: "PNGCodec", dependencies: ["Imaging", "CPNGShim"]),
+
         // MARK: - The model
         .target(
             name: "ChameleonModel",
@@ -49,6 +53,7 @@ let package = Package(
         .testTarget(name: "OmnichatCLITests", dependencies: ["omnichat"]),
         .testTarget(name: "ChatEngineTests", dependencies: ["ChatEngine", "ChameleonModel"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )
