@@ -26,6 +26,7 @@ let package = Package(
         // MARK: - Pictures: PNG through libpng (one C shim), terminal half blocks
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
         .target(name: "PNGCodec", dependencies: ["Imaging", "CPNGShim"]),
+        .target(name: "HalfBlockRendering", dependencies: ["Imaging"]),
 
         // MARK: - The model
         .target(
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "ChatEngineTests", dependencies: ["ChatEngine", "ChameleonModel"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
+        .testTarget(name: "HalfBlockRenderingTests", dependencies: ["HalfBlockRendering", "Imaging"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )
