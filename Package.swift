@@ -43,6 +43,7 @@ let package = Package(
             name: "omnichat",
             dependencies: [
                 "ChatEngine", "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
+                "Imaging", "PNGCodec", "HalfBlockRendering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
         .testTarget(name: "HalfBlockRenderingTests", dependencies: ["HalfBlockRendering", "Imaging"]),
+        .testTarget(name: "ShowCommandTests", dependencies: ["omnichat", "HalfBlockRendering", "PNGCodec"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

@@ -94,8 +94,10 @@ import Testing
             _ = try PNGReader.read(path: path)
             Issue.record("bad CRC accepted")
         } catch {
-            #expect(error.description.hasPrefix("\(path): corrupt PNG: "))
-            #expect(error.description.localizedCaseInsensitiveContains("crc"), "\(error)")
+            #expect(caseName(error) == "corrupt")
+            guard case let .corrupt(_, detail) = error else { return }
+            #expect(error.description == "\(path): corrupt PNG: \(detail)")
+            #expect(detail == "IDAT: CRC error", "\(error)")
         }
     }
 
