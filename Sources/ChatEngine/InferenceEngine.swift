@@ -38,6 +38,43 @@ public actor InferenceEngine {
     /// Every token of the conversation so far.
     public var tokenIDs: [Int] { generator.sequence }
 
+    /// The exact token ids of the conversation's start (before the first message).
+    public var beginningTokenIDs: [Int] {
+        Array(generator.sequence.prefix(messageStarts.first ?? generator.sequence.count))
+    }
+
+    /// The exact token ids of each message, in order (an assistant message includes its
+    /// prefix and closing tokens).
+    public var messageTokenIDs: [[Int]] {
+        let sequence = generator.sequence
+        return messageStarts.indices.map { i in
+            let end = i + 1 < messageStarts.count ? messageStarts[i + 1] : sequence.count
+            return Array(sequence[messageStarts[i]..<end])
+        }
+    }
+
+    /// Replaces the conversation with stored messages and their exact token ids (a resumed
+    /// session), so the model's state equals the one that was saved.
+    public func restore(beginning: [Int], messages stored: [(message: ChatMessage, tokenIDs: [Int])]) throws {
+        let total = beginning.count + stored.reduce(0) { $0 + $1.tokenIDs.count }
+        guard total < generator.contextLength else {
+            throw EngineError.doesNotFit(tokens: total, context: generator.contextLength)
+        }
+        let vocabularySize = checkpoint.config.vocabSize
+        for ids in [beginning] + stored.map(\.tokenIDs) {
+            if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+                throw EngineError.invalidToken(id: bad, vocabularySize: vocabularySize)
+            }
+        }
+        reset()
+        generator.append(beginning)
+        for (message, ids) in stored {
+            messageStarts.append(generator.sequence.count)
+            messages.append(message)
+            generator.append(ids)
+        }
+    }
+
     /// Sets the generation options, keeping the format's stop tokens.
     public func setOptions(_ newOptions: GenerationOptions) {
         var copy = newOptions
@@ -207,11 +244,14 @@ public actor InferenceEngine {
 /// Why the engine refused a message.
 public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     case doesNotFit(tokens: Int, context: Int)
+    case invalidToken(id: Int, vocabularySize: Int)
 
     public var description: String {
         switch self {
         case .doesNotFit(let tokens, let context):
             "the message needs \(tokens) tokens, more than the model's context of \(context) can hold"
+        case .invalidToken(let id, let size):
+            "token id \(id) is outside the model's vocabulary of \(size)"
         }
     }
 }

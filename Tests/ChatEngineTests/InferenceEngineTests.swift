@@ -123,3 +123,38 @@ import Testing
         #expect(throws: ConversationFormatError.self) { try ConversationFormat.load(directory: dir) }
     }
 }
+
+/// Restoring stored token ids gives back exactly the saved model state.
+@Suite struct RestoreTests {
+    @Test func restoredConversationContinuesIdentically() async throws {
+        let checkpoint = try ChameleonCheckpoint(directory: InferenceEngineTests.fixture)
+        var options = GenerationOptions()
+        options.seed = 5
+        options.mode = .text
+        options.maxNewTokens = 12
+        let format = try ConversationFormat.load(directory: InferenceEngineTests.fixture)
+        let original = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
+        for try await _ in original.respond(to: .user("draw a red circle")) {}
+        let beginning = await original.beginningTokenIDs
+        let stored = zip(await original.messages, await original.messageTokenIDs).map { (message: $0, tokenIDs: $1) }
+        #expect(beginning + stored.flatMap(\.tokenIDs) == (await original.tokenIDs))
+
+        let resumed = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
+        try await resumed.restore(beginning: beginning, messages: stored)
+        #expect(await resumed.tokenIDs == (await original.tokenIDs))
+        var a: [GenerationEvent] = [], b: [GenerationEvent] = []
+        for try await e in original.respond(to: .user("now green")) { a.append(e) }
+        for try await e in resumed.respond(to: .user("now green")) { b.append(e) }
+        #expect(await original.messages.last == (await resumed.messages.last))
+        #expect(await original.tokenIDs == (await resumed.tokenIDs))
+        #expect(a.count == b.count)
+    }
+
+    @Test func restoringForeignIdsIsRefused() async throws {
+        let checkpoint = try ChameleonCheckpoint(directory: InferenceEngineTests.fixture)
+        let engine = try InferenceEngine(checkpoint: checkpoint, format: .chameleonDefault)
+        await #expect(throws: EngineError.invalidToken(id: 99999, vocabularySize: 420)) {
+            try await engine.restore(beginning: [0], messages: [(message: .user("x"), tokenIDs: [99999])])
+        }
+    }
+}
