@@ -75,9 +75,10 @@ public struct VQGANConfig: Codable, Sendable, Equatable {
         try require(gridSide > 0 && gridSide << (channelMultiplier.count - 1) == resolution,
                     "resolution \(resolution) is not divisible by 2^\(channelMultiplier.count - 1)")
         for (name, value) in [("embed_dim", embedDim), ("num_embeddings", numEmbeddings),
-                              ("latent_channels", latentChannels), ("base_channels", baseChannels),
-                              ("num_res_blocks", numResBlocks)] {
+                              ("latent_channels", latentChannels), ("base_channels", baseChannels)] {
             try require(value > 0 && value <= 1 << 20, "\(name) must be positive, got \(value)")
         }
+        // Zero is valid: the encoder then has no residual blocks per level, the decoder one.
+        try require(numResBlocks >= 0 && numResBlocks <= 64, "num_res_blocks must be in 0...64, got \(numResBlocks)")
     }
 }

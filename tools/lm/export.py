@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Write the built-in model directory from a training checkpoint and the trained VQGAN.
+
+The result is a Chameleon-format checkpoint that transformers' ChameleonForConditionalGeneration
+loads (it warns only about the VQ decoder tensors, which transformers does not implement):
+
+    config.json          ChameleonConfig with vq_config and vocabulary_map
+    model.safetensors    language model in bf16, `model.vqmodel.*` (encoder, codebook, decoder) in f16
+    tokenizer.json       the byte-level BPE tokenizer with Chameleon's special and image tokens
+    conversation.json    how turns are delimited (tools/lm/conversation_format.py)
+    training.json        command, seed, data and final losses, for the record
+
+    .venv/bin/python -m tools.lm.export --run runs/lm --data runs/lm/data --vqgan runs/vqgan/export --out models/builtin
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from tools.lm.train import ModelShape, make_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, required=True, help="training output directory (checkpoint.pt, log.txt)")
+    parser.add_argument("--data", type=Path, required=True, help="dataset directory (meta.json, tokenizer.json)")
+    parser.add_argument("--vqgan", type=Path, required=True, help="exported VQGAN directory")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    meta = json.loads((args.data / "meta.json").read_text())
+    state = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
+    model = make_model(ModelShape(**state["shape"]), meta)
+    model.load_state_dict(state["model"])
+    model.eval()
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.config.save_pretrained(args.out)
+    tensors = {}
+    for name, tensor in model.state_dict().items():
+        if name.startswith("model.vqmodel."):
+            continue
+        tensors[name] = tensor.detach().to(torch.bfloat16).contiguous()
+    for name, tensor in load_file(str(args.vqgan / "vqgan.safetensors")).items():
+        tensors[name] = tensor.to(torch.float16).contiguous()
+    temporary = args.out / "model.safetensors.tmp"
+    save_file(tensors, str(temporary), metadata={"format": "pt"})
+    temporary.replace(args.out / "model.safetensors")
+    shutil.copy(args.data / "tokenizer.json", args.out / "tokenizer.json")
+    shutil.copy(args.data / "conversation.json", args.out / "conversation.json")
+
+    log_lines = (args.run / "log.txt").read_text().splitlines()
+    last_loss = next((line for line in reversed(log_lines) if " loss " in line), "")
+    run = json.loads((args.run / "run.json").read_text()) if (args.run / "run.json").exists() else {}
+    (args.out / "training.json").write_text(json.dumps({
+        "language_model": {"steps": state["step"], "tokens_seen": state["tokens_seen"],
+                           "minutes": round(state["elapsed"] / 60, 1), "last_log_line": last_loss,
+                           "shape": state["shape"], "train": run.get("train")},
+        "data": {k: meta[k] for k in ("conversations", "tokens", "learned_tokens", "seed", "vqgan") if k in meta},
+        "vqgan": json.loads((args.vqgan / "training.json").read_text()) if (args.vqgan / "training.json").exists() else str(args.vqgan),
+    }, indent=2) + "\n")
+    size = sum(p.stat().st_size for p in args.out.iterdir())
+    print(f"wrote {args.out}: {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
