@@ -52,7 +52,7 @@ class TrainConfig:
     ema_decay: float = 0.99
     reset_every: int = 25
     reset_threshold: float = 0.03
-    palette_weight: float = 1.0
+    palette_weight: float = 3.0
     palette_temperature: float = 0.1
     eval_every: int = 500
     eval_size: int = 256
