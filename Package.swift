@@ -38,6 +38,13 @@ let package = Package(
         // MARK: - Conversations
         .target(name: "ChatEngine", dependencies: ["ChameleonModel", "BPETokenizer"]),
 
+        // MARK: - The image tokenizer
+        .target(
+            name: "VQGAN",
+            dependencies: ["ModelConfiguration", "TensorMath", "SafeTensors"],
+            swiftSettings: fastMath
+        ),
+
         // MARK: - The executable
         .executableTarget(
             name: "omnichat",
@@ -58,6 +65,7 @@ let package = Package(
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
         .testTarget(name: "HalfBlockRenderingTests", dependencies: ["HalfBlockRendering", "Imaging"]),
         .testTarget(name: "ShowCommandTests", dependencies: ["omnichat", "HalfBlockRendering", "PNGCodec"]),
+        .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

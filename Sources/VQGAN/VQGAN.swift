@@ -1,0 +1,126 @@
+import Foundation
+import ModelConfiguration
+import SafeTensors
+
+/// A Chameleon VQGAN image tokenizer: pictures at the model's resolution become a grid of codes
+/// (encoder + quantizer), and codes become pictures (codebook + decoder).
+///
+/// Loaded from the `model.vqmodel.*` tensors of a checkpoint for any `vq_config`. Either half may
+/// be absent from the checkpoint: a model without a decoder still encodes, and asking it to
+/// decode throws ``VQGANError/noDecoder(path:)`` (and the other way round).
+///
+///     let tensors = try SafeTensorsCheckpoint(at: directory)
+///     let vqgan = try VQGAN(checkpoint: tensors, config: config.vqConfig, path: directory.path)
+///     let codes = try vqgan.encode(rgb: pixels, width: 512, height: 512)   // 1024 codes
+///     let picture = try vqgan.decodeToRGB(codes: codes)                     // 512·512·3 bytes
+public struct VQGAN: Sendable {
+    public let config: VQGANConfig
+    /// How errors name the checkpoint.
+    public let path: String
+    let encoder: VQGANEncoder?
+    let decoder: VQGANDecoder?
+    let codebook: Codebook
+
+    /// Loads and checks the image tokenizer's tensors against `config`.
+    ///
+    /// - Throws: ``VQGANError`` naming the first missing, mis-shaped or unexpected tensor, an
+    ///   unsupported configuration, or ``VQGANError/noImageCodec(path:)`` when the checkpoint holds
+    ///   neither half.
+    public init(checkpoint: SafeTensorsCheckpoint, config: VQGANConfig, path: String) throws(VQGANError) {
+        guard config.inChannels == 3 && config.outChannels == 3 else {
+            throw .unsupportedConfig(path: path, reason: "in_channels and out_channels must be 3 (RGB), got \(config.inChannels) and \(config.outChannels)")
+        }
+        guard !config.doubleLatent else {
+            // The reference's quant_conv takes latent_channels, so a doubled latent cannot run there either.
+            throw .unsupportedConfig(path: path, reason: "double_latent is true")
+        }
+        guard config.attnType == "vanilla" || config.attnType == "none" else {
+            throw .unsupportedConfig(path: path, reason: "attn_type \"\(config.attnType)\" (supported: vanilla, none)")
+        }
+        do { try config.validate(path: path) } catch {
+            throw .unsupportedConfig(path: path, reason: "\(error)")
+        }
+        self.config = config
+        self.path = path
+        var reader = VQGANWeightReader(checkpoint: checkpoint, path: path)
+        let encoderNames = ["encoder.", "quant_conv."]
+        let decoderNames = ["decoder.", "post_quant_conv."]
+        let hasEncoder = reader.hasTensors(under: encoderNames)
+        let hasDecoder = reader.hasTensors(under: decoderNames)
+        guard hasEncoder || hasDecoder else { throw .noImageCodec(path: path) }
+
+        codebook = Codebook(
+            count: config.numEmbeddings, dimension: config.embedDim,
+            vectors: try reader.tensor("quantize.embedding.weight", shape: [config.numEmbeddings, config.embedDim]))
+        encoder = hasEncoder ? try VQGANEncoder(config: config, reader: &reader) : nil
+        decoder = hasDecoder ? try VQGANDecoder(config: config, reader: &reader) : nil
+        if let extra = reader.unusedTensor(under: encoderNames + decoderNames) {
+            throw .unexpectedTensor(path: path, name: extra)
+        }
+    }
+
+    // MARK: - Shape of the code grid
+
+    /// Whether the checkpoint has an encoder (pictures → codes).
+    public var canEncode: Bool { encoder != nil }
+    /// Whether the checkpoint has a decoder (codes → pictures).
+    public var canDecode: Bool { decoder != nil }
+    /// Side of the square pictures the encoder takes and the decoder makes.
+    public var resolution: Int { config.resolution }
+    /// Side of the square code grid (resolution / 2^(levels − 1)).
+    public var gridSide: Int { config.gridSide }
+    /// Codes per picture.
+    public var codesPerPicture: Int { gridSide * gridSide }
+    /// Number of codes in the codebook.
+    public var codebookSize: Int { config.numEmbeddings }
+    /// Pixels per code along each side: 2^(levels − 1).
+    public var pixelsPerCode: Int { resolution / gridSide }
+
+    // MARK: - Encoding
+
+    /// The codes (raster order) of a planar float picture (3 · resolution · resolution, values
+    /// nominally in [−1, 1]).
+    public func encode(planar pixels: [Float]) throws(VQGANError) -> [Int] {
+        codebook.nearestCodes(try latents(planar: pixels))
+    }
+
+    /// The codes of an interleaved RGB picture already at the model's resolution.
+    public func encode(rgb: [UInt8], width: Int, height: Int) throws(VQGANError) -> [Int] {
+        guard width == resolution && height == resolution else {
+            throw .wrongPictureSize(expected: resolution, width: width, height: height)
+        }
+        return try encode(planar: PixelConversion.planarFloats(fromRGB: rgb, width: width, height: height))
+    }
+
+    /// The quantizer's input z' = quant_conv(encoder(x)): (embed_dim, grid, grid).
+    public func latents(planar pixels: [Float]) throws(VQGANError) -> FeatureMap {
+        guard let encoder else { throw .noEncoder(path: path) }
+        let expected = 3 * resolution * resolution
+        guard pixels.count == expected else { throw .wrongPixelCount(expected: expected, found: pixels.count) }
+        return encoder.latents(FeatureMap(channels: 3, height: resolution, width: resolution, values: pixels))
+    }
+
+    // MARK: - Decoding
+
+    /// The planar float picture (3 · H · W, before 8-bit conversion) for a grid of codes.
+    ///
+    /// The grid defaults to the model's square grid; any other size decodes too (the picture is
+    /// then gridWidth · ``pixelsPerCode`` wide), which the preview's per-code patches use.
+    public func decode(codes: [Int], gridWidth: Int? = nil, gridHeight: Int? = nil) throws(VQGANError) -> FeatureMap {
+        guard let decoder else { throw .noDecoder(path: path) }
+        let width = gridWidth ?? gridSide, height = gridHeight ?? gridSide
+        guard width > 0, height > 0, codes.count == width * height else {
+            throw .wrongCodeCount(expected: Swift.max(0, width) * Swift.max(0, height), found: codes.count)
+        }
+        for (position, code) in codes.enumerated() where code < 0 || code >= codebook.count {
+            throw .codeOutOfRange(code: code, position: position, codebookSize: codebook.count)
+        }
+        return decoder.picture(codebook.embedding(codes, height: height, width: width))
+    }
+
+    /// Interleaved 8-bit RGB for a full grid of codes, converted as the reference engine does.
+    public func decodeToRGB(codes: [Int]) throws(VQGANError) -> [UInt8] {
+        let picture = try decode(codes: codes)
+        return try PixelConversion.rgb(fromPlanar: picture.values, width: picture.width, height: picture.height)
+    }
+}
