@@ -48,6 +48,7 @@ public struct VQGAN: Sendable {
         let hasEncoder = reader.hasTensors(under: encoderNames)
         let hasDecoder = reader.hasTensors(under: decoderNames)
         guard hasEncoder || hasDecoder else { throw .noImageCodec(path: path) }
+        try Self.checkArchitecture(config, path: path, encoder: hasEncoder)
 
         codebook = Codebook(
             count: config.numEmbeddings, dimension: config.embedDim,
@@ -56,6 +57,26 @@ public struct VQGAN: Sendable {
         decoder = hasDecoder ? try VQGANDecoder(config: config, reader: &reader) : nil
         if let extra = reader.unusedTensor(under: encoderNames + decoderNames) {
             throw .unexpectedTensor(path: path, name: extra)
+        }
+    }
+
+    /// Rules the configuration must meet before any tensor is read, so a bad `vq_config` is
+    /// reported as such rather than as the first tensor whose shape it gets wrong.
+    static func checkArchitecture(_ config: VQGANConfig, path: String, encoder: Bool) throws(VQGANError) {
+        let base = config.baseChannels
+        for multiplier in config.channelMultiplier where (base * multiplier) % normGroups != 0 {
+            throw .unsupportedConfig(path: path, reason: "base_channels \(base) × multiplier \(multiplier) = \(base * multiplier) channels, not a multiple of GroupNorm's \(normGroups) groups")
+        }
+        guard encoder, config.numResBlocks == 0 else { return }
+        // Without residual blocks an encoder level never changes the channel count, yet the
+        // reference declares level i's layers for base · multiplier[i − 1] channels.
+        let multipliers = config.channelMultiplier
+        for level in 1..<max(1, multipliers.count) {
+            let arriving = base * (level == 1 ? 1 : multipliers[level - 2])
+            let expected = base * multipliers[level - 1]
+            guard arriving == expected else {
+                throw .unsupportedConfig(path: path, reason: "encoder level \(level) expects \(expected) channels but receives \(arriving) (channel_multiplier \(multipliers) with num_res_blocks 0)")
+            }
         }
     }
 
