@@ -50,7 +50,7 @@ let package = Package(
             name: "omnichat",
             dependencies: [
                 "ChatEngine", "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
-                "Imaging", "PNGCodec", "HalfBlockRendering",
+                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -60,8 +60,8 @@ func blockedProduct<Packer: PanelPacker>(
 ) {
     guard m > 0, n > 0, k > 0 else { return }
     let panels = (n + panelWidth - 1) / panelWidth
-    // Enough work per chunk that a thread's dispatch pays off: about 64 K multiply-adds.
-    let minPanels = Swift.max(1, 65_536 / Swift.max(1, m * k * panelWidth))
+    // Enough work per chunk that waking a thread pays off: about 1 M multiply-adds (~0.1 ms).
+    let minPanels = Swift.max(1, 1 << 20 / Swift.max(1, m * k * panelWidth))
     parallelChunks(count: panels, minChunk: minPanels) { panelRange in
         let capacity = panelsPerGroup * kBlock * panelWidth
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: capacity)

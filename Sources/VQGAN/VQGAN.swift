@@ -20,6 +20,9 @@ public struct VQGAN: Sendable {
     let encoder: VQGANEncoder?
     let decoder: VQGANDecoder?
     let codebook: Codebook
+    /// A hash of every tensor loaded (names, shapes, values); keys caches derived from the
+    /// weights, such as the preview patches (``PatchTableCache``).
+    public let fingerprint: UInt64
 
     /// Loads and checks the image tokenizer's tensors against `config`.
     ///
@@ -58,6 +61,8 @@ public struct VQGAN: Sendable {
         if let extra = reader.unusedTensor(under: encoderNames + decoderNames) {
             throw .unexpectedTensor(path: path, name: extra)
         }
+        // Names and shapes are hashed with the values, so the architecture is part of it too.
+        fingerprint = reader.fingerprint
     }
 
     /// Rules the configuration must meet before any tensor is read, so a bad `vq_config` is

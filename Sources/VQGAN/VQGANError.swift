@@ -28,6 +28,8 @@ public enum VQGANError: Error, CustomStringConvertible, Sendable, Equatable {
     case wrongCodeCount(expected: Int, found: Int)
     /// A code outside the codebook.
     case codeOutOfRange(code: Int, position: Int, codebookSize: Int)
+    /// A cached patch table that cannot be read or written.
+    case patchCache(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -55,6 +57,8 @@ public enum VQGANError: Error, CustomStringConvertible, Sendable, Equatable {
             "\(found) codes given, the code grid holds \(expected)"
         case .codeOutOfRange(let code, let position, let codebookSize):
             "code \(code) at position \(position) is outside the codebook (0..<\(codebookSize))"
+        case .patchCache(let path, let reason):
+            "\(path): preview patch cache \(reason)"
         }
     }
 }

@@ -15,6 +15,9 @@ struct VQGANWeightReader {
     /// How errors name the checkpoint (its directory).
     let path: String
     private(set) var used: Set<String> = []
+    /// FNV-1a over the name, shape and float32 bit patterns of every tensor read, in order: a
+    /// fingerprint of the weights for caches derived from them.
+    private(set) var fingerprint: UInt64 = 0xcbf2_9ce4_8422_2325
 
     init(checkpoint: SafeTensorsCheckpoint, path: String) {
         self.checkpoint = checkpoint
@@ -39,11 +42,19 @@ struct VQGANWeightReader {
         guard let found = checkpoint.shape(of: full) else { throw .missingTensor(path: path, name: full) }
         guard found == shape else { throw .wrongShape(path: path, name: full, expected: shape, found: found) }
         used.insert(full)
+        let values: [Float]
         do {
-            return try checkpoint.floats(full)
+            values = try checkpoint.floats(full)
         } catch {
             throw .unreadable(path: path, name: full, reason: error.description)
         }
+        var hash = fingerprint
+        func mix(_ word: UInt32) { hash = (hash ^ UInt64(word)) &* 0x0000_0100_0000_01b3 }
+        for byte in full.utf8 { mix(UInt32(byte)) }
+        for dimension in shape { mix(UInt32(truncatingIfNeeded: dimension)) }
+        for value in values { mix(value.bitPattern) }
+        fingerprint = hash
+        return values
     }
 
     /// `name.weight` (out, in, k, k) and `name.bias` (out).

@@ -7,6 +7,6 @@ struct Omnichat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omnichat",
         abstract: "Chat with an omnimodal (text and picture) model at the terminal.",
-        subcommands: [CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self, ShowCommand.self]
+        subcommands: [CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self, ShowCommand.self, VQCommand.self]
     )
 }
