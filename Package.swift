@@ -41,7 +41,7 @@ let package = Package(
         // MARK: - The image tokenizer
         .target(
             name: "VQGAN",
-            dependencies: ["ModelConfiguration", "TensorMath", "SafeTensors"],
+            dependencies: ["ModelConfiguration", "TensorMath", "SafeTensors", "Imaging"],
             swiftSettings: fastMath
         ),
 
@@ -65,7 +65,8 @@ let package = Package(
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
         .testTarget(name: "HalfBlockRenderingTests", dependencies: ["HalfBlockRendering", "Imaging"]),
         .testTarget(name: "ShowCommandTests", dependencies: ["omnichat", "HalfBlockRendering", "PNGCodec"]),
-        .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
+        .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "Imaging", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
+        .testTarget(name: "VQCommandTests", dependencies: ["omnichat", "ChameleonModel", "PNGCodec", "Imaging", "NumPyFormat"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

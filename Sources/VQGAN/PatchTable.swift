@@ -1,3 +1,4 @@
+import Imaging
 import TensorMath
 
 // MARK: - One small picture per code, for the progressive preview
@@ -49,15 +50,10 @@ public struct PatchTable: Sendable, Equatable {
                                                           gridWidth: context, gridHeight: context) else {
                         preconditionFailure("PatchTable: decoding code \(code) failed")
                     }
-                    let plane = picture.width * picture.height
-                    let patch = out.baseAddress! + code * patchBytes
-                    for y in 0..<side {
-                        for x in 0..<side {
-                            let p = (offset + y) * picture.width + offset + x
-                            for c in 0..<3 {
-                                patch[(y * side + x) * 3 + c] = PixelConversion.byte(picture.values[c * plane + p])
-                            }
-                        }
+                    let patch = RGBImage(normalizedCHW: picture.values, width: picture.width, height: picture.height)
+                        .cropped(x: offset, y: offset, width: side, height: side)
+                    patch.pixels.withUnsafeBufferPointer { bytes in
+                        (out.baseAddress! + code * patchBytes).update(from: bytes.baseAddress!, count: patchBytes)
                     }
                 }
             }

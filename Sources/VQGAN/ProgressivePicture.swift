@@ -1,3 +1,5 @@
+import Imaging
+
 // MARK: - A picture that fills in code by code
 
 /// A rectangle of a picture, in pixels.
@@ -52,6 +54,8 @@ public struct ProgressivePicture: Sendable {
     public var capacity: Int { gridSide * gridSide }
     /// Whether every code has arrived.
     public var isComplete: Bool { codes.count == capacity }
+    /// The picture as it stands (shares ``rgb``'s storage).
+    public var image: RGBImage { RGBImage(width: side, height: side, pixels: rgb) }
 
     /// Paints the patch of the next code at its raster position and returns the region changed.
     ///
@@ -80,11 +84,13 @@ public struct ProgressivePicture: Sendable {
         return region
     }
 
-    /// Replaces the preview by the decoded picture (side × side interleaved RGB).
-    /// - Throws: ``VQGANError/wrongPixelCount(expected:found:)`` for a picture of another size.
-    public mutating func replace(withDecoded picture: [UInt8]) throws(VQGANError) {
-        guard picture.count == rgb.count else { throw .wrongPixelCount(expected: rgb.count, found: picture.count) }
-        rgb = picture
+    /// Replaces the preview by the decoded picture.
+    /// - Throws: ``VQGANError/wrongPictureSize(expected:width:height:)`` for a picture of another size.
+    public mutating func replace(withDecoded picture: RGBImage) throws(VQGANError) {
+        guard picture.width == side && picture.height == side else {
+            throw .wrongPictureSize(expected: side, width: picture.width, height: picture.height)
+        }
+        rgb = picture.pixels
         isDecoded = true
     }
 
@@ -94,6 +100,6 @@ public struct ProgressivePicture: Sendable {
     public mutating func finish(with vqgan: VQGAN) throws(VQGANError) {
         guard isComplete else { throw .wrongCodeCount(expected: capacity, found: codes.count) }
         let picture = try vqgan.decode(codes: codes, gridWidth: gridSide, gridHeight: gridSide)
-        try replace(withDecoded: PixelConversion.rgb(fromPlanar: picture.values, width: picture.width, height: picture.height))
+        try replace(withDecoded: RGBImage(normalizedCHW: picture.values, width: picture.width, height: picture.height))
     }
 }

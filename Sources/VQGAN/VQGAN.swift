@@ -1,9 +1,15 @@
 import Foundation
+import Imaging
 import ModelConfiguration
 import SafeTensors
 
 /// A Chameleon VQGAN image tokenizer: pictures at the model's resolution become a grid of codes
 /// (encoder + quantizer), and codes become pictures (codebook + decoder).
+///
+/// Pictures of any size reach the model's resolution through `Imaging` first (transparency over
+/// white, short side resized with Lanczos, centre crop: `RGBImage.resizedAndCenterCropped`).
+/// 8-bit pixels are scaled to [−1, 1] and back as the reference engine does
+/// (`RGBImage.normalizedCHW()` and `RGBImage(normalizedCHW:width:height:)`).
 ///
 /// Loaded from the `model.vqmodel.*` tensors of a checkpoint for any `vq_config`. Either half may
 /// be absent from the checkpoint: a model without a decoder still encodes, and asking it to
@@ -11,8 +17,8 @@ import SafeTensors
 ///
 ///     let tensors = try SafeTensorsCheckpoint(at: directory)
 ///     let vqgan = try VQGAN(checkpoint: tensors, config: config.vqConfig, path: directory.path)
-///     let codes = try vqgan.encode(rgb: pixels, width: 512, height: 512)   // 1024 codes
-///     let picture = try vqgan.decodeToRGB(codes: codes)                     // 512·512·3 bytes
+///     let codes = try vqgan.encode(picture)             // a 512×512 RGBImage → 1024 codes
+///     let decoded = try vqgan.decodePicture(codes: codes) // 512×512 RGBImage
 public struct VQGAN: Sendable {
     public let config: VQGANConfig
     /// How errors name the checkpoint.
@@ -46,10 +52,10 @@ public struct VQGAN: Sendable {
         self.config = config
         self.path = path
         var reader = VQGANWeightReader(checkpoint: checkpoint, path: path)
-        let encoderNames = ["encoder.", "quant_conv."]
-        let decoderNames = ["decoder.", "post_quant_conv."]
-        let hasEncoder = reader.hasTensors(under: encoderNames)
-        let hasDecoder = reader.hasTensors(under: decoderNames)
+        // A half is there when its main body is: transformers' ChameleonVQVAE stores
+        // post_quant_conv without any decoder, as the hub's Chameleon checkpoints do.
+        let hasEncoder = reader.hasTensors(under: ["encoder."])
+        let hasDecoder = reader.hasTensors(under: ["decoder."])
         guard hasEncoder || hasDecoder else { throw .noImageCodec(path: path) }
         try Self.checkArchitecture(config, path: path, encoder: hasEncoder)
 
@@ -58,7 +64,8 @@ public struct VQGAN: Sendable {
             vectors: try reader.tensor("quantize.embedding.weight", shape: [config.numEmbeddings, config.embedDim]))
         encoder = hasEncoder ? try VQGANEncoder(config: config, reader: &reader) : nil
         decoder = hasDecoder ? try VQGANDecoder(config: config, reader: &reader) : nil
-        if let extra = reader.unusedTensor(under: encoderNames + decoderNames) {
+        let checkedNames = (hasEncoder ? ["encoder.", "quant_conv."] : []) + (hasDecoder ? ["decoder.", "post_quant_conv."] : [])
+        if let extra = reader.unusedTensor(under: checkedNames) {
             throw .unexpectedTensor(path: path, name: extra)
         }
         // Names and shapes are hashed with the values, so the architecture is part of it too.
@@ -110,12 +117,12 @@ public struct VQGAN: Sendable {
         codebook.nearestCodes(try latents(planar: pixels))
     }
 
-    /// The codes of an interleaved RGB picture already at the model's resolution.
-    public func encode(rgb: [UInt8], width: Int, height: Int) throws(VQGANError) -> [Int] {
-        guard width == resolution && height == resolution else {
-            throw .wrongPictureSize(expected: resolution, width: width, height: height)
+    /// The codes of a picture already at the model's resolution.
+    public func encode(_ picture: RGBImage) throws(VQGANError) -> [Int] {
+        guard picture.width == resolution && picture.height == resolution else {
+            throw .wrongPictureSize(expected: resolution, width: picture.width, height: picture.height)
         }
-        return try encode(planar: PixelConversion.planarFloats(fromRGB: rgb, width: width, height: height))
+        return try encode(planar: picture.normalizedCHW())
     }
 
     /// The quantizer's input z' = quant_conv(encoder(x)): (embed_dim, grid, grid).
@@ -144,9 +151,9 @@ public struct VQGAN: Sendable {
         return decoder.picture(codebook.embedding(codes, height: height, width: width))
     }
 
-    /// Interleaved 8-bit RGB for a full grid of codes, converted as the reference engine does.
-    public func decodeToRGB(codes: [Int]) throws(VQGANError) -> [UInt8] {
+    /// The 8-bit picture for a full grid of codes, converted as the reference engine does.
+    public func decodePicture(codes: [Int]) throws(VQGANError) -> RGBImage {
         let picture = try decode(codes: codes)
-        return try PixelConversion.rgb(fromPlanar: picture.values, width: picture.width, height: picture.height)
+        return RGBImage(normalizedCHW: picture.values, width: picture.width, height: picture.height)
     }
 }

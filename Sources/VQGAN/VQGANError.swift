@@ -20,7 +20,7 @@ public enum VQGANError: Error, CustomStringConvertible, Sendable, Equatable {
     case noEncoder(path: String)
     /// The checkpoint has no decoder, so codes cannot become pictures.
     case noDecoder(path: String)
-    /// A picture handed to the encoder is not at the model's resolution.
+    /// A picture handed to the encoder (or to a preview) is not at the expected size.
     case wrongPictureSize(expected: Int, width: Int, height: Int)
     /// A pixel buffer does not hold width · height · channels values.
     case wrongPixelCount(expected: Int, found: Int)
@@ -50,7 +50,7 @@ public enum VQGANError: Error, CustomStringConvertible, Sendable, Equatable {
         case .noDecoder(let path):
             "\(path): the checkpoint has no VQ decoder (model.vqmodel.decoder.*), so it cannot turn codes into pictures"
         case .wrongPictureSize(let expected, let width, let height):
-            "picture is \(width)x\(height), the VQ encoder takes \(expected)x\(expected)"
+            "picture is \(width)x\(height), expected \(expected)x\(expected)"
         case .wrongPixelCount(let expected, let found):
             "pixel buffer holds \(found) values, expected \(expected)"
         case .wrongCodeCount(let expected, let found):

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChameleonModel
 import Dispatch
 import Foundation
+import Imaging
 import VQGAN
 
 /// `omnichat vq bench`: how long the VQGAN takes to encode and decode a picture, to build the
@@ -29,10 +30,11 @@ struct VQBenchCommand: ParsableCommand {
 
         var encodeSeconds: [Double] = []
         if vqgan.canEncode {
-            let picture = (0..<(side * side * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let picture = RGBImage(width: side, height: side,
+                                   pixels: (0..<(side * side * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
             for _ in 0..<repetitions {
                 let start = DispatchTime.now().uptimeNanoseconds
-                _ = try vqgan.encode(rgb: picture, width: side, height: side)
+                _ = try vqgan.encode(picture)
                 encodeSeconds.append(seconds(since: start))
             }
         }
@@ -43,7 +45,7 @@ struct VQBenchCommand: ParsableCommand {
         var decodeSeconds: [Double] = []
         for _ in 0..<repetitions {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try vqgan.decodeToRGB(codes: codes)
+            _ = try vqgan.decodePicture(codes: codes)
             decodeSeconds.append(seconds(since: start))
         }
 

@@ -9,7 +9,7 @@ struct VQCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vq",
         abstract: "Turn pictures into VQ codes and codes into pictures with a model's VQGAN.",
-        subcommands: [VQBenchCommand.self]
+        subcommands: [VQEncodeCommand.self, VQDecodeCommand.self, VQBenchCommand.self]
     )
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 @testable import VQGAN
 
@@ -12,15 +13,14 @@ import Testing
         let latents = try VQGANFixtures.npy(configuration, reference.latents)
         var same = 0, total = 0, worstLatentError: Float = 0, largestLatent: Float = 0
         for index in 0..<reference.picture_count {
-            let rgb = try VQGANFixtures.picture(configuration, index, reference: reference)
-            let planar = try PixelConversion.planarFloats(fromRGB: rgb, width: reference.resolution, height: reference.resolution)
-            let z = try model.latents(planar: planar)
+            let picture = try VQGANFixtures.picture(configuration, index, reference: reference)
+            let z = try model.latents(planar: picture.normalizedCHW())
             let expectedZ = latents.values[(index * z.values.count)..<((index + 1) * z.values.count)]
             for (a, b) in zip(z.values, expectedZ) {
                 worstLatentError = max(worstLatentError, abs(a - b))
                 largestLatent = max(largestLatent, abs(b))
             }
-            let codes = try model.encode(rgb: rgb, width: reference.resolution, height: reference.resolution)
+            let codes = try model.encode(picture)
             #expect(codes.count == reference.grid * reference.grid)
             same += zip(codes, reference.codes[index]).filter { $0 == $1 }.count
             total += codes.count
@@ -45,7 +45,7 @@ import Testing
             #expect(psnr >= 60, "\(configuration) \(decode.pixels): PSNR \(psnr) dB")
 
             // 8-bit pictures agree except where a value sits at a truncation boundary.
-            let rgb = try PixelConversion.rgb(fromPlanar: picture.values, width: picture.width, height: picture.height)
+            let rgb = RGBImage(normalizedCHW: picture.values, width: picture.width, height: picture.height).pixels
             let expectedRGB = try VQGANFixtures.bytes(configuration, decode.rgb)
             #expect(zip(rgb, expectedRGB).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
         }
@@ -58,7 +58,7 @@ import Testing
         for decode in reference.decodes {
             let floats = try VQGANFixtures.npy(configuration, decode.pixels)
             let height = floats.shape[1], width = floats.shape[2]
-            let rgb = try PixelConversion.rgb(fromPlanar: floats.values, width: width, height: height)
+            let rgb = RGBImage(normalizedCHW: floats.values, width: width, height: height).pixels
             #expect(rgb == (try VQGANFixtures.bytes(configuration, decode.rgb)), "\(configuration) \(decode.rgb)")
         }
     }
@@ -67,9 +67,9 @@ import Testing
         let model = try VQGANFixtures.model("level_attention")
         let reference = try VQGANFixtures.reference("level_attention")
         let decode = reference.decodes[0]
-        let rgb = try model.decodeToRGB(codes: decode.codes)
-        #expect(rgb.count == model.resolution * model.resolution * 3)
+        let picture = try model.decodePicture(codes: decode.codes)
+        #expect(picture.width == model.resolution && picture.height == model.resolution)
         let expected = try VQGANFixtures.bytes("level_attention", decode.rgb)
-        #expect(zip(rgb, expected).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
+        #expect(zip(picture.pixels, expected).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
     }
 }

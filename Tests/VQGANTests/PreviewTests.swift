@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 @testable import VQGAN
 
@@ -37,7 +38,7 @@ import Testing
         let side = table.patchSide
         for code in [0, 17, model.codebookSize - 1] {
             let picture = try model.decode(codes: [Int](repeating: code, count: context * context), gridWidth: context, gridHeight: context)
-            let rgb = try PixelConversion.rgb(fromPlanar: picture.values, width: picture.width, height: picture.height)
+            let rgb = RGBImage(normalizedCHW: picture.values, width: picture.width, height: picture.height).pixels
             let offset = (context / 2) * side
             for y in 0..<side {
                 let row = ((offset + y) * picture.width + offset) * 3
@@ -72,7 +73,7 @@ import Testing
         #expect(throws: VQGANError.wrongCodeCount(expected: codes.count, found: codes.count + 1)) { try picture.append(0) }
         try picture.finish(with: model)
         #expect(picture.isDecoded)
-        #expect(picture.rgb == (try model.decodeToRGB(codes: codes)))
+        #expect(picture.image == (try model.decodePicture(codes: codes)))
     }
 
     @Test func pictureRefusesBadCodesAndEarlyOrMisfitFinishes() throws {
@@ -83,7 +84,9 @@ import Testing
         try picture.append(3)
         #expect(picture.codes == [3])
         #expect(throws: VQGANError.wrongCodeCount(expected: 9, found: 1)) { try picture.finish(with: model) }
-        #expect(throws: VQGANError.wrongPixelCount(expected: 108, found: 3)) { try picture.replace(withDecoded: [1, 2, 3]) }
+        #expect(throws: VQGANError.wrongPictureSize(expected: 6, width: 1, height: 1)) {
+            try picture.replace(withDecoded: RGBImage(width: 1, height: 1, pixels: [1, 2, 3]))
+        }
     }
 
     @Test func cachedTableIsReusedAndAWrongFileIsNamed() throws {

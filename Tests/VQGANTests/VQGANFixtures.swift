@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import ModelConfiguration
 import NumPyFormat
 import SafeTensors
@@ -66,11 +67,11 @@ enum VQGANFixtures {
         [UInt8](try Data(contentsOf: directory(name).appendingPathComponent(file)))
     }
 
-    /// Picture `index` as interleaved RGB bytes at the model's resolution.
-    static func picture(_ name: String, _ index: Int, reference: Reference) throws -> [UInt8] {
+    /// Picture `index`, at the model's resolution.
+    static func picture(_ name: String, _ index: Int, reference: Reference) throws -> RGBImage {
         let all = try bytes(name, reference.pictures)
-        let size = reference.resolution * reference.resolution * 3
-        return Array(all[(index * size)..<((index + 1) * size)])
+        let side = reference.resolution, size = side * side * 3
+        return RGBImage(width: side, height: side, pixels: Array(all[(index * size)..<((index + 1) * size)]))
     }
 
     /// Peak signal-to-noise ratio in dB of `actual` against `expected`, with the nominal output
