@@ -18,8 +18,8 @@ PALETTE_UNIT = (PALETTE_TENSOR.double() / 255.0 * 2.0 - 1.0).float()
 """The palette in model pixel space [-1, 1]."""
 
 WORD_PROBABILITY = 0.25
-"""Share of word pictures in VQGAN training batches (a little above the conversations' share,
-because letters are the finest detail the tokenizer must keep)."""
+"""Share of word pictures in the VQGAN evaluation set (training uses TrainConfig.word_probability,
+higher, because letters are the finest detail the tokenizer must keep)."""
 
 
 def pixels_from_u8(image: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -42,9 +42,9 @@ def snap_indices(pixels: torch.Tensor) -> torch.Tensor:
     return distances.argmin(-1)
 
 
-def scenes_for_step(seed: int, step: int, batch_size: int) -> list[Scene]:
+def scenes_for_step(seed: int, step: int, batch_size: int, word_probability: float = WORD_PROBABILITY) -> list[Scene]:
     rng = random.Random(seed * 1_000_003 + step)
-    return [random_scene(rng, WORD_PROBABILITY) for _ in range(batch_size)]
+    return [random_scene(rng, word_probability) for _ in range(batch_size)]
 
 
 def batch_from_scenes(scenes: list[Scene]) -> tuple[torch.Tensor, torch.Tensor]:

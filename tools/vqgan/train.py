@@ -42,7 +42,8 @@ class TrainConfig:
     learning_rate: float = 1.5e-3
     grad_clip: float = 1.0
     warmup_steps: int = 100
-    max_steps: int = 6000
+    max_steps: int = 10000
+    word_probability: float = 0.35
     autoencoder_steps: int = 1000
     quantize_ramp_steps: int = 500
     kmeans_pictures: int = 96
@@ -257,7 +258,8 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(config, self.step)
         blend = self.quantize_blend()
-        pixels, indices = batch_from_scenes(scenes_for_step(config.seed, self.step, config.batch_size))
+        pixels, indices = batch_from_scenes(
+            scenes_for_step(config.seed, self.step, config.batch_size, config.word_probability))
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
             latents = model.encode_latents(pixels).float()
         dim = latents.shape[1]
