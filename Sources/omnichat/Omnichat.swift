@@ -3,10 +3,10 @@ import ArgumentParser
 /// The `omnichat` command: a terminal chat with an omnimodal model, plus subcommands for
 /// scripts, checks and benchmarks.
 @main
-struct Omnichat: ParsableCommand {
+struct Omnichat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omnichat",
         abstract: "Chat with an omnimodal (text and picture) model at the terminal.",
-        subcommands: [CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self, ShowCommand.self, VQCommand.self]
+        subcommands: [CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self, ShowCommand.self, VQCommand.self, RunCommand.self]
     )
 }

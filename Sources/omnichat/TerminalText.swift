@@ -28,6 +28,11 @@ enum TerminalText {
         }
     }
 
+    /// `text` made safe when standard output is a terminal, unchanged for a pipe.
+    static func safeIfTerminal(_ text: String) -> String {
+        isatty(STDOUT_FILENO) == 1 ? safe(text) : text
+    }
+
     /// Prints `text` with a newline: made safe when standard output is a terminal.
     static func print(_ text: String) {
         Swift.print(isatty(STDOUT_FILENO) == 1 ? safe(text) : text)
