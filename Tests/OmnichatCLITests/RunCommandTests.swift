@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// `omnichat run`: the chat engine without the interface, as scripts and the evaluation use it.
+@Suite struct RunCommandTests {
+    let cli = CLITests()
+    var swin: String { CLITests.fixtures.appendingPathComponent("swin").path }
+
+    struct Turn: Decodable {
+        let turn: Int
+        let text: String
+        let images: [String]
+        let token_ids: [Int]
+    }
+
+    func turns(_ stdout: String) throws -> [Turn] {
+        try stdout.split(separator: "\n").map { try JSONDecoder().decode(Turn.self, from: Data($0.utf8)) }
+    }
+
+    @Test func jsonGivesOneObjectPerAssistantTurnAndWritesPictures() throws {
+        // Sample until the random fixture model draws a picture (it does for some seeds).
+        var found: (Turn, URL)?
+        for seed in 1...20 where found == nil {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+            let result = try cli.omnichat(["run", "--model", swin, "--seed", "\(seed)", "--temperature", "1.5",
+                                           "--max-tokens", "60", "--json", "--out", out.path, "draw a star", "bigger"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let parsed = try turns(result.stdout)
+            #expect(parsed.map(\.turn) == [1, 2])
+            if let withPicture = parsed.first(where: { !$0.images.isEmpty }) { found = (withPicture, out) }
+        }
+        let (turn, out) = try #require(found, "no seed in 1...20 drew a picture")
+        for path in turn.images {
+            #expect(path.hasPrefix(out.path))
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(bytes.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        }
+        // The turn's token ids hold each picture as begin-image, 16 codes (a 4x4 grid), end-image.
+        let detok = try cli.omnichat(["tokenize", "--model", swin, "--json", "--no-special", "<racm3:break><eoss>"])
+        struct Ids: Decodable { let token_ids: [Int] }
+        let markers = try JSONDecoder().decode(Ids.self, from: Data(detok.stdout.utf8)).token_ids
+        let begin = try #require(turn.token_ids.firstIndex(of: markers[0]))
+        #expect(turn.token_ids[begin + 17] == markers[1])
+    }
+
+    @Test func scriptAttachesPicturesAndDrawsHalfBlocksWithoutJSON() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("script-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let png = CLITests.fixtures.deletingLastPathComponent().appendingPathComponent("png/good")
+        let anyPNG = try #require(try FileManager.default.contentsOfDirectory(atPath: png.path).sorted().first { $0.hasSuffix(".png") })
+        try FileManager.default.copyItem(at: png.appendingPathComponent(anyPNG), to: folder.appendingPathComponent("my picture.png"))
+        let script = folder.appendingPathComponent("turns.jsonl")
+        try Data("""
+            {"text": "what colour is it?", "images": ["my picture.png"]}
+            {"text": "thanks"}
+            """.utf8).write(to: script)
+        let result = try cli.omnichat(["run", "--model", swin, "--script", script.path, "--max-tokens", "5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.isEmpty)
+    }
+
+    @Test(arguments: [
+        (["run", "--model", "@swin"], "no user turns"),
+        (["run", "--model", "@swin", "--script", "/nonexistent.jsonl"], "/nonexistent.jsonl"),
+        (["run", "--model", "@swin", "--script", "@bad-script"], "not a turn object"),
+        (["run", "--model", "@swin", "--script", "@missing-image"], "nothere.png"),
+    ])
+    func badInputIsOneLine(arguments: [String], mention: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("{not json\n".utf8).write(to: folder.appendingPathComponent("bad.jsonl"))
+        try Data(#"{"text": "hi", "images": ["nothere.png"]}"#.utf8).write(to: folder.appendingPathComponent("missing.jsonl"))
+        let resolved = arguments.map { argument -> String in
+            switch argument {
+            case "@swin": swin
+            case "@bad-script": folder.appendingPathComponent("bad.jsonl").path
+            case "@missing-image": folder.appendingPathComponent("missing.jsonl").path
+            default: argument
+            }
+        }
+        let result = try cli.omnichat(resolved)
+        #expect(result.status != 0 && result.status < 128)
+        #expect(result.stderr.contains(mention), "\(result.stderr)")
+    }
+}
