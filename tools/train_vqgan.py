@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: no spinning BLAS threads
 
 from tools.vqgan.train import Trainer, TrainConfig, evaluate  # noqa: E402
 

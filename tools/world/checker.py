@@ -5,7 +5,11 @@ Analysis by synthesis, tolerant to reconstruction noise:
 2. Objects: greedily pick the (shape, size, position, colour) template that best explains the
    remaining pixels of one colour (score 2|T and M| - |T|, which the exact template always wins on
    a clean picture), keeping cells distinct and boxes apart, up to three objects.
-3. Word: for every length 1-6, read each letter slot's 2x2 font blocks and take the nearest glyph.
+   Then refine by local search: replace any object by the best template anywhere (other shape,
+   size, colour or cell), add one or remove one, while that lowers the number of pixels where
+   the rendering differs from the input (each move scored for all templates at once).
+3. Word: for every colour and length 1-6, take for each letter slot the glyph whose pixels
+   disagree least with the input.
 4. Render both candidates and keep the one whose picture differs from the snapped input in the
    fewest pixels.
 """
@@ -19,7 +23,7 @@ import numpy as np
 
 from .font import FONT_SCALE, GLYPH_COLUMNS, GLYPH_ROWS, GLYPHS, letter_origin
 from .render import render_indices, shape_mask
-from .scene import Scene, Word, WorldObject, boxes_overlap
+from .scene import Scene, Word, WorldObject
 from .spec import (
     CANVAS_SIZE, COLORS, MAX_OBJECTS, PALETTE, POSITIONS, SHAPES, WORD_MAX_LETTERS, sizes_allowed_at,
 )
@@ -58,6 +62,25 @@ def snapped_rgb(image: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
+def _template_boxes() -> tuple[np.ndarray, np.ndarray]:
+    """(N, 4) boxes and (N,) cell indices of the templates."""
+    keys = _templates()[0]
+    return (np.array([k.box() for k in keys], dtype=np.float64),
+            np.array([POSITIONS.index(k.position) for k in keys]))
+
+
+def _allowed_templates(objects: tuple[WorldObject, ...] | list[WorldObject]) -> np.ndarray:
+    """Templates that neither share a cell with nor touch any of `objects`."""
+    boxes, cells = _template_boxes()
+    allowed = np.ones(len(cells), dtype=bool)
+    for obj in objects:
+        x0, y0, x1, y1 = obj.box()
+        touching = (boxes[:, 0] <= x1) & (x0 <= boxes[:, 2]) & (boxes[:, 1] <= y1) & (y0 <= boxes[:, 3])
+        allowed &= ~touching & (cells != POSITIONS.index(obj.position))
+    return allowed
+
+
+@lru_cache(maxsize=1)
 def _templates() -> tuple[list[WorldObject], np.ndarray, np.ndarray]:
     keys: list[WorldObject] = []
     rows = []
@@ -81,10 +104,7 @@ def _parse_objects(indices: np.ndarray, background: int) -> Scene | None:
     for _ in range(MAX_OBJECTS):
         intersections = remaining @ matrix.T  # (C, N)
         scores = 2 * intersections - template_sizes[None, :]
-        allowed = np.array([
-            all(k.position != o.position and not boxes_overlap(k.box(), o.box()) for o in chosen)
-            for k in keys
-        ])
+        allowed = _allowed_templates(chosen)
         coverage = intersections / template_sizes[None, :]
         scores = np.where(allowed[None, :] & (coverage >= MIN_TEMPLATE_COVERAGE), scores, -np.inf)
         best = np.unravel_index(int(np.argmax(scores)), scores.shape)
@@ -96,7 +116,52 @@ def _parse_objects(indices: np.ndarray, background: int) -> Scene | None:
         remaining[:, matrix[template] > 0] = 0
     if not chosen:
         return None
-    return Scene(background=COLORS[background], objects=tuple(chosen)).canonical()
+    return _refine_objects(Scene(background=COLORS[background], objects=tuple(chosen)), indices, colors)
+
+
+def _best_addition(base: Scene, indices: np.ndarray, colors: list[int]) -> tuple[int, WorldObject] | None:
+    """The object (any template, any of `colors`) whose addition to `base` leaves the fewest
+    mismatched pixels, with that count."""
+    keys, matrix, _ = _templates()
+    flat = indices.reshape(-1)
+    current = render_indices(base).reshape(-1)
+    base_cost = int(np.count_nonzero(current != flat))
+    correct_now = (current == flat).astype(np.float32)
+    wanted = np.stack([(flat == c) for c in colors]).astype(np.float32)  # (C, P)
+    costs = base_cost + (matrix @ correct_now)[None, :] - wanted @ matrix.T  # (C, N)
+    costs = np.where(_allowed_templates(base.objects)[None, :], costs, np.inf)
+    best = np.unravel_index(int(np.argmin(costs)), costs.shape)
+    if not np.isfinite(costs[best]):
+        return None
+    key = keys[int(best[1])]
+    return int(round(float(costs[best]))), WorldObject(key.shape, COLORS[colors[int(best[0])]], key.size, key.position)
+
+
+def _refine_objects(scene: Scene, indices: np.ndarray, colors: list[int]) -> Scene:
+    cost = _mismatch(scene, indices)
+    for _ in range(8):
+        if cost == 0:
+            break
+        options: list[tuple[int, Scene]] = []
+        for index in range(len(scene.objects)):
+            rest = scene.objects[:index] + scene.objects[index + 1:]
+            base = Scene(scene.background, rest)
+            if rest:
+                options.append((_mismatch(base, indices), base))
+            addition = _best_addition(base, indices, colors)
+            if addition is not None:
+                options.append((addition[0], Scene(scene.background, rest + (addition[1],))))
+        if len(scene.objects) < MAX_OBJECTS:
+            addition = _best_addition(scene, indices, colors)
+            if addition is not None:
+                options.append((addition[0], Scene(scene.background, scene.objects + (addition[1],))))
+        if not options:
+            break
+        best_cost, best = min(options, key=lambda pair: pair[0])
+        if best_cost >= cost:
+            break
+        cost, scene = best_cost, best
+    return scene.canonical()
 
 
 def _parse_word(indices: np.ndarray, background: int) -> Scene | None:
@@ -108,15 +173,21 @@ def _parse_word(indices: np.ndarray, background: int) -> Scene | None:
     # every foreground colour with a few pixels is tried.
     candidate_colors = [int(v) for v, n in zip(values, counts) if n >= 4]
     best: tuple[int, Scene] | None = None
+    glyph_names = sorted(GLYPHS)
+    glyph_masks = np.stack([
+        np.kron(GLYPHS[name], np.ones((FONT_SCALE, FONT_SCALE), dtype=bool)).reshape(-1) for name in glyph_names
+    ]).astype(np.float32)  # (26, letter pixels)
     for color in candidate_colors:
-        ink = indices == color
         for length in range(1, WORD_MAX_LETTERS + 1):
             letters = []
             for slot in range(length):
                 x, y = letter_origin(length, slot)
-                block = ink[y:y + GLYPH_ROWS * FONT_SCALE, x:x + GLYPH_COLUMNS * FONT_SCALE]
-                bits = block.reshape(GLYPH_ROWS, FONT_SCALE, GLYPH_COLUMNS, FONT_SCALE).mean(axis=(1, 3)) > 0.5
-                letters.append(min(GLYPHS, key=lambda name: int(np.count_nonzero(GLYPHS[name] != bits))))
+                region = indices[y:y + GLYPH_ROWS * FONT_SCALE, x:x + GLYPH_COLUMNS * FONT_SCALE].reshape(-1)
+                is_ink = (region == color).astype(np.float32)
+                is_background = (region == background).astype(np.float32)
+                # disagreements: glyph pixels not in the word colour + other pixels not background
+                costs = glyph_masks @ (1 - is_ink) + (1 - glyph_masks) @ (1 - is_background)
+                letters.append(glyph_names[int(np.argmin(costs))])
             scene = Scene(background=COLORS[background], word=Word("".join(letters), COLORS[color]))
             cost = _mismatch(scene, indices)
             if best is None or cost < best[0]:

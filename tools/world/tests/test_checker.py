@@ -68,6 +68,29 @@ class NoisyPictures(unittest.TestCase):
             recovered += parse_image(np.clip(image, 0, 255)).scene.same_as(scene)
         self.assertGreaterEqual(recovered / count, 0.98)
 
+    def test_a_shape_missing_a_third_of_its_pixels_is_still_read(self):
+        from tools.world.render import shape_mask
+        from tools.world.spec import PALETTE
+
+        scene = Scene("green", (WorldObject("star", "purple", "small", "bottom"),
+                                WorldObject("ring", "cyan", "medium", "top")))
+        image = render(scene)
+        ys, xs = np.nonzero(shape_mask("star", "small", "bottom"))
+        lost = np.random.default_rng(0).permutation(len(ys))[: len(ys) // 3]
+        image[ys[lost], xs[lost]] = PALETTE["green"]
+        self.assertTrue(parse_image(image).scene.same_as(scene))
+
+    def test_letters_with_blurred_pixels_are_still_read(self):
+        from tools.world.font import word_mask
+        from tools.world.spec import PALETTE
+
+        scene = Scene("pink", word=Word("MSA", "brown"))
+        image = render(scene)
+        ys, xs = np.nonzero(word_mask("MSA"))
+        hit = np.random.default_rng(1).permutation(len(ys))[: len(ys) // 8]
+        image[ys[hit], xs[hit]] = PALETTE["orange"]  # a blend between the two colours
+        self.assertEqual(parse_image(image).scene, scene)
+
     def test_a_changed_attribute_is_noticed(self):
         scene = Scene("blue", (WorldObject("star", "yellow", "medium", "top right"),))
         for changed in (
