@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChameleonModel
 import Foundation
+import VQGAN
 
 /// `omnichat bench`: prompt-processing and generation speed of a model, and peak memory.
 struct BenchCommand: ParsableCommand {
@@ -60,6 +61,14 @@ struct BenchCommand: ParsableCommand {
             decodeRates.append(Double(genTokens) / (Double(decodeNanos) / 1e9))
         }
 
+        // The image codec, when the checkpoint has one (encode and decode of one picture).
+        var vqEncode: [Double] = [], vqDecode: [Double] = []
+        if let vqgan = try? VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: checkpoint.directory.path) {
+            let timing = try measureVQGAN(vqgan, repetitions: repetitions, rng: &rng)
+            vqEncode = timing.encodeSeconds
+            vqDecode = timing.decodeSeconds
+        }
+
         let report = BenchReport(
             model: checkpoint.directory.lastPathComponent,
             parameters: checkpoint.model.weights.byteCount / 4,
@@ -68,6 +77,8 @@ struct BenchCommand: ParsableCommand {
             prompt_tokens: promptTokens, gen_tokens: genTokens, repetitions: repetitions,
             prefill_tokens_per_s: mean(prefillRates), prefill_tokens_per_s_stddev: stddev(prefillRates),
             decode_tokens_per_s: mean(decodeRates), decode_tokens_per_s_stddev: stddev(decodeRates),
+            vq_encode_ms: vqEncode.isEmpty ? nil : mean(vqEncode) * 1000,
+            vq_decode_ms: vqDecode.isEmpty ? nil : mean(vqDecode) * 1000,
             peak_rss_bytes: peakResidentBytes(), threads: ProcessInfo.processInfo.activeProcessorCount)
         if json {
             try printJSON(report)
@@ -90,6 +101,9 @@ struct BenchReport: Encodable {
     let prefill_tokens_per_s_stddev: Double
     let decode_tokens_per_s: Double
     let decode_tokens_per_s_stddev: Double
+    /// One picture through the VQGAN encoder / decoder, when the checkpoint has them.
+    let vq_encode_ms: Double?
+    let vq_decode_ms: Double?
     let peak_rss_bytes: Int
     let threads: Int
 
@@ -102,7 +116,7 @@ struct BenchReport: Encodable {
             | \(model) | \(parameters) | \(threads) | tg\(gen_tokens) | \(f(decode_tokens_per_s)) ± \(f(decode_tokens_per_s_stddev)) |
 
             load \(f(load_seconds)) s, weights \(weight_bytes / 1_048_576) MiB (f32), peak RSS \(peak_rss_bytes / 1_048_576) MiB
-            """
+            """ + (vq_decode_ms.map { "\nVQGAN: encode \(vq_encode_ms.map(f) ?? "n/a") ms, decode \(f($0)) ms per picture" } ?? "")
     }
 }
 

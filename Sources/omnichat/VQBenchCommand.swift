@@ -28,26 +28,12 @@ struct VQBenchCommand: ParsableCommand {
         var rng = SeededGenerator(seed: 7)
         let side = vqgan.resolution
 
-        var encodeSeconds: [Double] = []
-        if vqgan.canEncode {
-            let picture = RGBImage(width: side, height: side,
-                                   pixels: (0..<(side * side * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
-            for _ in 0..<repetitions {
-                let start = DispatchTime.now().uptimeNanoseconds
-                _ = try vqgan.encode(picture)
-                encodeSeconds.append(seconds(since: start))
-            }
-        }
+        let timing = try measureVQGAN(vqgan, repetitions: repetitions, rng: &rng)
         guard vqgan.canDecode else {
-            throw CLIError("\(vqgan.path): the checkpoint has no VQ decoder; encode took \(mean(encodeSeconds) * 1000) ms")
+            throw CLIError("\(vqgan.path): the checkpoint has no VQ decoder; encode took \(mean(timing.encodeSeconds) * 1000) ms")
         }
-        let codes = (0..<vqgan.codesPerPicture).map { _ in Int(rng.next() % UInt64(vqgan.codebookSize)) }
-        var decodeSeconds: [Double] = []
-        for _ in 0..<repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try vqgan.decodePicture(codes: codes)
-            decodeSeconds.append(seconds(since: start))
-        }
+        let encodeSeconds = timing.encodeSeconds, decodeSeconds = timing.decodeSeconds
+        let codes = timing.codes
 
         let tableStart = DispatchTime.now().uptimeNanoseconds
         let table = try PatchTable.build(from: vqgan, context: context)
@@ -79,6 +65,35 @@ struct VQBenchCommand: ParsableCommand {
     private func seconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
+}
+
+/// Encode and decode times of one picture (random pixels, random codes), `repetitions` each;
+/// an empty list where the checkpoint lacks that half. Shared by `bench` and `vq bench`.
+func measureVQGAN(_ vqgan: VQGAN, repetitions: Int, rng: inout SeededGenerator) throws
+    -> (encodeSeconds: [Double], decodeSeconds: [Double], codes: [Int])
+{
+    func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+    let side = vqgan.resolution
+    var encodeSeconds: [Double] = []
+    if vqgan.canEncode {
+        let picture = RGBImage(width: side, height: side,
+                               pixels: (0..<(side * side * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try vqgan.encode(picture)
+            encodeSeconds.append(seconds(since: start))
+        }
+    }
+    let codes = (0..<vqgan.codesPerPicture).map { _ in Int(rng.next() % UInt64(vqgan.codebookSize)) }
+    var decodeSeconds: [Double] = []
+    if vqgan.canDecode {
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try vqgan.decodePicture(codes: codes)
+            decodeSeconds.append(seconds(since: start))
+        }
+    }
+    return (encodeSeconds, decodeSeconds, codes)
 }
 
 /// What `vq bench` measured.
