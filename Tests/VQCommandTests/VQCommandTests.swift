@@ -13,7 +13,7 @@ import Testing
     /// VQGAN with attention inside levels, 32-pixel pictures, 8×8 codes, and PNG cases.
     static let vqModel = fixtures.appendingPathComponent("vqgan/level_attention")
     /// A whole model (tokenizer included) whose VQGAN has an encoder but no decoder.
-    static let encoderOnlyModel = fixtures.appendingPathComponent("engine/plain")
+    static let encoderOnlyModel = fixtures.appendingPathComponent("engine/gqa_bias")
 
     struct Result {
         let status: Int32
