@@ -37,6 +37,7 @@ let package = Package(
 
         // MARK: - Conversations
         .target(name: "ChatEngine", dependencies: ["ChameleonModel", "BPETokenizer"]),
+        .target(name: "Sessions", dependencies: ["ChatEngine", "ChameleonModel", "BPETokenizer", "Imaging", "PNGCodec"]),
 
         // MARK: - The image tokenizer
         .target(
@@ -50,7 +51,7 @@ let package = Package(
             name: "omnichat",
             dependencies: [
                 "ChatEngine", "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
-                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN",
+                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN", "Sessions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +68,7 @@ let package = Package(
         .testTarget(name: "ShowCommandTests", dependencies: ["omnichat", "HalfBlockRendering", "PNGCodec"]),
         .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "Imaging", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
         .testTarget(name: "VQCommandTests", dependencies: ["omnichat", "ChameleonModel", "PNGCodec", "Imaging", "NumPyFormat"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "ChatEngine", "ChameleonModel", "Imaging", "PNGCodec"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

@@ -96,6 +96,13 @@ public final class Generator {
         return all
     }
 
+    /// The raw logits (before masking and sampling) for the token after the sequence; runs any
+    /// appended tokens through the model first. Reading them changes nothing that follows.
+    public func nextTokenLogits() -> [Float] {
+        feed(collect: nil)
+        return nextLogits
+    }
+
     /// Forgets every token from `length` on, so a conversation can be rewound.
     public func truncate(to length: Int) {
         precondition(length <= sequence.count, "Generator: cannot truncate beyond the sequence")

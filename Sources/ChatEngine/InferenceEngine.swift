@@ -38,6 +38,10 @@ public actor InferenceEngine {
     /// Every token of the conversation so far.
     public var tokenIDs: [Int] { generator.sequence }
 
+    /// The model's raw logits for the next token of the conversation (a resumed session gives
+    /// the same as the one that was saved).
+    public func nextTokenLogits() -> [Float] { generator.nextTokenLogits() }
+
     /// The exact token ids of the conversation's start (before the first message).
     public var beginningTokenIDs: [Int] {
         Array(generator.sequence.prefix(messageStarts.first ?? generator.sequence.count))
@@ -167,6 +171,9 @@ public actor InferenceEngine {
             if firstTokenTime == nil { firstTokenTime = seconds(since: start) }
             generated += 1
             if Task.isCancelled {
+                // The token just produced was neither shown nor recorded: take it back, so the
+                // turn's ids say exactly what its text and pictures say.
+                generator.truncate(to: generator.sequence.count - 1)
                 cancelled = true
                 break
             }

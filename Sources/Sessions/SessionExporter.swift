@@ -1,0 +1,87 @@
+import Foundation
+import PNGCodec
+
+/// Formats a session can be exported to.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    /// Markdown, with each picture as a PNG file beside it and relative links.
+    case markdown = "md"
+    /// One self-contained HTML file: pictures embedded as data URIs, no external references.
+    case html
+}
+
+/// Writes a session as a document to share. Existing files are never overwritten unless
+/// `force` is set; every target is checked before anything is written.
+///
+///     let written = try SessionExporter(session: session).export(.markdown, to: "~/chat.md", force: false)
+public struct SessionExporter: Sendable {
+    public let session: StoredSession
+    /// Draws pictures that were saved as codes only; without it they appear as a note.
+    public var renderer: PictureRenderer?
+
+    public init(session: StoredSession, renderer: PictureRenderer? = nil) {
+        self.session = session
+        self.renderer = renderer
+    }
+
+    /// Writes the export and returns the paths written (the document first). `path` may start
+    /// with `~`; its directory must exist.
+    @discardableResult
+    public func export(_ format: ExportFormat, to path: String, force: Bool) throws(SessionError) -> [String] {
+        let target = URL(fileURLWithPath: SessionStore.expandingTilde(path)).standardizedFileURL
+        let folder = target.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .writeFailed(path: target.path, reason: "the directory \(folder.path) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .writeFailed(path: target.path, reason: "it is a directory")
+        }
+        let pictures = try pictureBytes()
+        switch format {
+        case .markdown:
+            let stem = target.deletingPathExtension().lastPathComponent
+            let names = pictures.indices.map { "\(stem)-picture-\($0 + 1).png" }
+            var files: [(path: String, bytes: [UInt8])] = []
+            for (name, bytes) in zip(names, pictures) {
+                if let bytes { files.append((folder.appendingPathComponent(name).path, bytes)) }
+            }
+            let document = ExportDocuments.markdown(session.manifest, pictureLinks: zip(names, pictures).map { $1 == nil ? nil : $0 })
+            files.insert((target.path, Array(document.utf8)), at: 0)
+            try refuseExisting(files.map(\.path), force: force)
+            // Pictures before the document that links to them.
+            for file in files.dropFirst() { try AtomicFiles.write(file.bytes, to: file.path, replacing: force) }
+            try AtomicFiles.write(files[0].bytes, to: files[0].path, replacing: force)
+            return files.map(\.path)
+        case .html:
+            let document = ExportDocuments.html(session.manifest, pictures: pictures)
+            try refuseExisting([target.path], force: force)
+            try AtomicFiles.write(Array(document.utf8), to: target.path, replacing: force)
+            return [target.path]
+        }
+    }
+
+    private func refuseExisting(_ paths: [String], force: Bool) throws(SessionError) {
+        guard !force else { return }
+        for path in paths where FileManager.default.fileExists(atPath: path) {
+            throw .outputExists(path: path)
+        }
+    }
+
+    /// The PNG bytes of every picture in order: its saved file, or a fresh drawing, or nil.
+    private func pictureBytes() throws(SessionError) -> [[UInt8]?] {
+        var result: [[UInt8]?] = []
+        for turn in session.manifest.turns {
+            for case .picture(let codes, let file) in turn.segments {
+                if let file {
+                    let path = session.pictureURL(file).path
+                    result.append(Array(try AtomicFiles.read(path, limit: PNGLimits().maxFileBytes)))
+                } else if let renderer, let image = renderer(codes), image.width > 0, image.height > 0 {
+                    result.append(try? PNGWriter.encode(image, text: [("Software", "omnichat")]))
+                } else {
+                    result.append(nil)
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,76 @@
+import ChameleonModel
+import ChatEngine
+import Foundation
+import Imaging
+import Testing
+@testable import Sessions
+
+/// Shared pieces of the session tests: the tiny fixture model, engines, scratch directories.
+enum SessionFixtures {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/engine")
+    static let plain = fixtures.appendingPathComponent("plain")
+
+    static func checkpoint(_ directory: URL = plain) throws -> ChameleonCheckpoint {
+        try ChameleonCheckpoint(directory: directory)
+    }
+
+    static func engine(_ checkpoint: ChameleonCheckpoint, mode: GenerationMode = .text, seed: UInt64 = 7,
+                       maxNewTokens: Int = 24) throws -> InferenceEngine {
+        var options = GenerationOptions()
+        options.mode = mode
+        options.seed = seed
+        options.maxNewTokens = maxNewTokens
+        return try InferenceEngine(checkpoint: checkpoint, format: try ConversationFormat.load(directory: checkpoint.directory),
+                                   options: options)
+    }
+
+    /// A scratch directory whose path has spaces and non-ASCII characters, as users' do.
+    static func scratch(_ label: String = "sessions") throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("omnichat tests ü 한/\(label) \(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A test double for the VQGAN decoder: each code becomes one grey cell (code × 4), so a
+    /// picture's pixels depend on every code and can be checked.
+    static let greyRenderer: PictureRenderer = { codes in
+        let side = Int(Double(codes.count).squareRoot())
+        guard side * side == codes.count, side > 0 else { return nil }
+        return RGBImage(width: side, height: side, pixels: codes.flatMap { code in
+            let level = UInt8(truncatingIfNeeded: code * 4)
+            return [level, level, level]
+        })
+    }
+
+    /// Random picture codes for the fixture (an attached picture, as the VQ encoder gives).
+    static func pictureCodes(_ checkpoint: ChameleonCheckpoint, seed: UInt64) -> [Int] {
+        var rng = SeededGenerator(seed: seed)
+        let count = checkpoint.config.vqConfig.tokensPerImage
+        let codebook = checkpoint.vocabulary.imageTokenIDs.count
+        return (0 ..< count).map { _ in Int(rng.next() % UInt64(codebook)) }
+    }
+
+    /// Runs a reply to completion and returns its events.
+    @discardableResult
+    static func reply(_ engine: InferenceEngine, _ message: ChatMessage) async throws -> [GenerationEvent] {
+        var events: [GenerationEvent] = []
+        for try await event in engine.respond(to: message) { events.append(event) }
+        return events
+    }
+
+    /// A conversation as the chat drives it: each user message saved before its reply, each
+    /// reply saved after. Returns the save results.
+    static func converse(_ engine: InferenceEngine, writer: SessionWriter, messages: [ChatMessage]) async throws {
+        for message in messages {
+            try await writer.save(engine.sessionSnapshot(pending: message))
+            try await reply(engine, message)
+            try await writer.save(engine.sessionSnapshot())
+        }
+    }
+
+    static func identity(_ checkpoint: ChameleonCheckpoint) throws -> ModelIdentity {
+        try ModelIdentity(checkpoint: checkpoint)
+    }
+}
