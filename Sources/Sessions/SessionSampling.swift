@@ -51,6 +51,24 @@ public struct SessionSampling: Codable, Sendable, Equatable {
         case guidanceText = "guidance_text", guidanceImage = "guidance_image", maxNewTokens = "max_new_tokens"
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try container.decode(GenerationMode.self, forKey: .mode)
+        text = try container.decode(Parameters.self, forKey: .text)
+        image = try container.decode(Parameters.self, forKey: .image)
+        guidanceText = try container.decode(Float.self, forKey: .guidanceText)
+        guidanceImage = try container.decode(Float.self, forKey: .guidanceImage)
+        maxNewTokens = try container.decode(Int.self, forKey: .maxNewTokens)
+        // Foundation reports a negative UInt64 without naming the field; name it here.
+        if let value = try? container.decode(UInt64.self, forKey: .seed) {
+            seed = value
+        } else if let value = try? container.decode(Int64.self, forKey: .seed) {
+            throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "must be between 0 and 2^64 − 1, not \(value)")
+        } else {
+            seed = try container.decode(UInt64.self, forKey: .seed)
+        }
+    }
+
     /// The settings of `options` (stop tokens belong to the model's format and are not stored).
     public init(_ options: GenerationOptions) {
         mode = options.mode

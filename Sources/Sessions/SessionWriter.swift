@@ -37,9 +37,9 @@ public actor SessionWriter {
     private var files: [String: String] = [:]
     /// Pictures the renderer could not draw, so they are not tried on every save.
     private var unrenderable: Set<String> = []
-    /// Called between the steps of a save; tests throw from it to stop a save at that point,
-    /// as a crash would.
-    var faultInjection: (@Sendable (SaveStep) throws(SessionError) -> Void)?
+    /// Called between the steps of a save; tests return an error from it to stop a save at that
+    /// point, as a crash would.
+    var faultInjection: (@Sendable (SaveStep) -> SessionError?)?
 
     /// The points between the steps of a save, in order.
     enum SaveStep: Equatable, Sendable {
@@ -47,8 +47,12 @@ public actor SessionWriter {
     }
 
     /// Installs a fault injector (tests only).
-    func setFaultInjection(_ injector: (@Sendable (SaveStep) throws(SessionError) -> Void)?) {
+    func setFaultInjection(_ injector: (@Sendable (SaveStep) -> SessionError?)?) {
         faultInjection = injector
+    }
+
+    private func reached(_ step: SaveStep) throws(SessionError) {
+        if let error = faultInjection?(step) { throw error }
     }
 
     /// A new session in `store`, written by `model` (the identity of the model the engine runs).
@@ -122,7 +126,7 @@ public actor SessionWriter {
         }
         if wroteAny {
             try AtomicFiles.sync(directory: directory.path)
-            try faultInjection?(.picturesSynced)
+            try reached(.picturesSynced)
         }
 
         // 2. The manifest, replacing the previous one in one step.
@@ -132,13 +136,13 @@ public actor SessionWriter {
         let manifestPath = directory.appendingPathComponent(SessionManifest.fileName).path
         try AtomicFiles.write(try manifest.encoded(), to: manifestPath, replacing: true)
         turns = merged
-        try faultInjection?(.manifestWritten)
+        try reached(.manifestWritten)
 
         // 3. Only now may files the old manifest named go.
         removeUnreferencedFiles(keeping: Set(merged.flatMap { turn in
             turn.segments.compactMap { if case .picture(_, let file?) = $0 { file } else { nil } }
         }))
-        try faultInjection?(.cleanedUp)
+        try reached(.cleanedUp)
         return SaveResult(manifestPath: manifestPath, turns: merged.count, picturesWithoutFile: withoutFile)
     }
 
@@ -153,7 +157,7 @@ public actor SessionWriter {
             try AtomicFiles.sync(directory: store.directory.path)
         }
         lock = try FileLock(path: directory.appendingPathComponent(Self.lockName).path, sessionPath: directory.path)
-        try faultInjection?(.directoryCreated)
+        try reached(.directoryCreated)
     }
 
     /// The PNG of a picture, drawn and written now if it has none yet; nil when it cannot be drawn.
@@ -177,7 +181,7 @@ public actor SessionWriter {
         try AtomicFiles.write(bytes, to: directory.appendingPathComponent(file).path, replacing: true, syncDirectory: false)
         files[key] = file
         wrote = true
-        try faultInjection?(.pictureWritten(file))
+        try reached(.pictureWritten(file))
         return file
     }
 

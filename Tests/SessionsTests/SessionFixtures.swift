@@ -74,3 +74,48 @@ enum SessionFixtures {
         try ModelIdentity(checkpoint: checkpoint)
     }
 }
+
+/// One saved session made once and shared: tests copy it and change the copy.
+struct SampleSession: Sendable {
+    /// A session directory (manifest and pictures) to copy.
+    let directory: URL
+    let manifestJSON: Data
+
+    static let shared = Task<SampleSession, Error> {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let engine = try SessionFixtures.engine(checkpoint)
+        let store = SessionStore(directory: try SessionFixtures.scratch("sample"))
+        let writer = SessionWriter(store: store, model: try SessionFixtures.identity(checkpoint), renderer: SessionFixtures.greyRenderer)
+        try await SessionFixtures.converse(engine, writer: writer, messages: [
+            ChatMessage(role: .user, segments: [.text("what is in this picture?\n"), .picture(codes: SessionFixtures.pictureCodes(checkpoint, seed: 9))]),
+            .user("draw it again, 더 크게"),
+        ])
+        await writer.close()
+        let directory = writer.directory
+        return SampleSession(directory: directory, manifestJSON: try Data(contentsOf: directory.appendingPathComponent("session.json")))
+    }
+
+    /// A copy of the sample in a fresh store, with `edit` applied to its manifest as a JSON object.
+    static func copy(editing edit: ((inout [String: Any]) -> Void)? = nil) async throws -> (store: SessionStore, directory: URL) {
+        let sample = try await shared.value
+        let store = SessionStore(directory: try SessionFixtures.scratch())
+        try FileManager.default.createDirectory(at: store.directory, withIntermediateDirectories: true)
+        let directory = store.directory.appendingPathComponent(sample.directory.lastPathComponent)
+        try FileManager.default.copyItem(at: sample.directory, to: directory)
+        if let edit {
+            var object = try JSONSerialization.jsonObject(with: sample.manifestJSON) as! [String: Any]
+            edit(&object)
+            try JSONSerialization.data(withJSONObject: object).write(to: directory.appendingPathComponent("session.json"))
+        }
+        return (store, directory)
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// Edits `turns[turn]` in place.
+    mutating func editTurn(_ turn: Int, _ edit: (inout [String: Any]) -> Void) {
+        var turns = self["turns"] as! [[String: Any]]
+        edit(&turns[turn])
+        self["turns"] = turns
+    }
+}

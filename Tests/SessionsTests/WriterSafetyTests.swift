@@ -1,0 +1,128 @@
+import ChameleonModel
+import ChatEngine
+import Foundation
+import Testing
+@testable import Sessions
+
+/// Autosave under interruption: a save stopped after any of its steps leaves a session that
+/// loads, holding either the turns before the save or after it, with every picture it names.
+@Suite struct WriterSafetyTests {
+    /// Thrown by the fault injector in place of a crash.
+    static let crash = SessionError.writeFailed(path: "(simulated crash)", reason: "stopped")
+
+    /// The position of a step in a save.
+    static func position(_ step: SessionWriter.SaveStep) -> Int {
+        switch step {
+        case .directoryCreated: 0
+        case .pictureWritten: 1
+        case .picturesSynced: 2
+        case .manifestWritten: 3
+        case .cleanedUp: 4
+        }
+    }
+
+    static func injector(stoppingAt position: Int) -> @Sendable (SessionWriter.SaveStep) -> SessionError? {
+        { step in Self.position(step) == position ? Self.crash : nil }
+    }
+
+    @Test func aSaveStoppedAfterAnyStepLeavesALoadableSession() async throws {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let identity = try SessionFixtures.identity(checkpoint)
+        for index in 0 ..< 5 {
+            for failingSave in 0 ..< 3 {
+                let engine = try SessionFixtures.engine(checkpoint)
+                let store = SessionStore(directory: try SessionFixtures.scratch())
+                let writer = SessionWriter(store: store, model: identity, renderer: SessionFixtures.greyRenderer)
+                let messages: [ChatMessage] = [
+                    ChatMessage(role: .user, segments: [.text("look"), .picture(codes: SessionFixtures.pictureCodes(checkpoint, seed: 30))]),
+                    ChatMessage(role: .user, segments: [.picture(codes: SessionFixtures.pictureCodes(checkpoint, seed: 31)), .text("and this")]),
+                    .user("thanks"),
+                ]
+                var completed: [[ChatMessage]] = [[]]  // the turns after each save that finished
+                var saves = 0
+                var attempted: [ChatMessage] = []
+                func save(_ snapshot: SessionSnapshot) async throws -> Bool {
+                    attempted = snapshot.messages
+                    let armed = saves == failingSave
+                    saves += 1
+                    await writer.setFaultInjection(armed ? Self.injector(stoppingAt: index) : nil)
+                    do {
+                        try await writer.save(snapshot)
+                    } catch where error == Self.crash {
+                        return false
+                    }
+                    completed.append(snapshot.messages)
+                    return true
+                }
+                var stopped = false
+                for message in messages where !stopped {
+                    if try await !save(engine.sessionSnapshot(pending: message)) { stopped = true; break }
+                    try await SessionFixtures.reply(engine, message)
+                    if try await !save(engine.sessionSnapshot()) { stopped = true }
+                }
+                await writer.close()
+
+                let label = "step \(index), save \(failingSave)"
+                let manifestExists = FileManager.default.fileExists(atPath: writer.directory.appendingPathComponent("session.json").path)
+                if !manifestExists {
+                    #expect(completed.count == 1, "\(label): saves completed but no manifest")
+                    continue
+                }
+                let session = try StoredSession(directory: writer.directory)
+                let loaded = session.manifest.turns.map(\.chatMessage)
+                // Stopped before the manifest's rename: the last completed save; after it: the new one.
+                let expected = stopped && index >= 3 ? attempted : completed.last!
+                #expect(loaded == expected, "\(label): loaded \(loaded.count) turns, expected \(expected.count)")
+                _ = try await session.resume(into: try SessionFixtures.engine(checkpoint), model: identity)
+            }
+        }
+    }
+
+    @Test func aSecondWriterCannotTakeALockedSession() async throws {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let identity = try SessionFixtures.identity(checkpoint)
+        let engine = try SessionFixtures.engine(checkpoint)
+        let store = SessionStore(directory: try SessionFixtures.scratch())
+        let writer = SessionWriter(store: store, model: identity, renderer: nil)
+        try await SessionFixtures.converse(engine, writer: writer, messages: [.user("hi")])
+
+        let session = try store.load(writer.id)
+        let resumed = try await session.resume(into: try SessionFixtures.engine(checkpoint), model: identity)
+        #expect(throws: SessionError.sessionInUse(path: writer.directory.path)) {
+            _ = try SessionWriter(continuing: resumed, store: store, renderer: nil)
+        }
+        await writer.close()
+        let second = try SessionWriter(continuing: resumed, store: store, renderer: nil)
+        await second.close()
+    }
+
+    /// Leftovers of interrupted saves (temporary files, pictures no turn names) are removed by
+    /// the next save; files the writer did not make are never touched.
+    @Test func theNextSaveRemovesLeftovers() async throws {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let identity = try SessionFixtures.identity(checkpoint)
+        let engine = try SessionFixtures.engine(checkpoint)
+        let store = SessionStore(directory: try SessionFixtures.scratch())
+        let writer = SessionWriter(store: store, model: identity, renderer: SessionFixtures.greyRenderer)
+        let picture = ChatMessage(role: .user, segments: [.picture(codes: SessionFixtures.pictureCodes(checkpoint, seed: 40))])
+        try await SessionFixtures.converse(engine, writer: writer, messages: [picture])
+        let directory = writer.directory
+        let leftovers = [".session.json.123.456.tmp", ".picture-0123456789abcdef.png.1.2.tmp", "picture-00000000000000ff.png"]
+        for name in leftovers + ["notes.txt", "my picture.png"] {
+            try Data("x".utf8).write(to: directory.appendingPathComponent(name))
+        }
+        await engine.dropLast(2)  // the picture's turn goes: its file must go too
+        try await writer.save(engine.sessionSnapshot())
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+        #expect(names == ["session.json", ".lock", "notes.txt", "my picture.png"])
+        #expect(try StoredSession(directory: directory).manifest.turns.isEmpty)
+    }
+
+    /// The directory appears only with the first save.
+    @Test func nothingIsWrittenBeforeTheFirstSave() async throws {
+        let store = SessionStore(directory: try SessionFixtures.scratch().appendingPathComponent("data/sessions"))
+        let writer = SessionWriter(store: store, model: try SessionFixtures.identity(SessionFixtures.checkpoint()), renderer: nil)
+        #expect(!FileManager.default.fileExists(atPath: writer.directory.path))
+        #expect(store.list().sessions.isEmpty)
+    }
+}
