@@ -23,7 +23,8 @@ public enum SessionError: Error, CustomStringConvertible, Equatable, Sendable {
     case noSuchSession(reference: String, directory: String)
     /// Several sessions start with the reference.
     case ambiguousSession(reference: String, matches: [String])
-    /// The stored token ids do not say what the stored text says.
+    /// The stored token ids do not say what the stored text says; `turn` is −1 for the
+    /// beginning ids.
     case inconsistentTokens(path: String, turn: Int, reason: String)
     /// The session was made with another model; `detail` says what differs and how to proceed.
     case modelMismatch(path: String, detail: String)
@@ -63,7 +64,8 @@ public enum SessionError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .ambiguousSession(reference, matches):
             "\"\(reference)\" matches several sessions: \(matches.joined(separator: ", "))"
         case let .inconsistentTokens(path, turn, reason):
-            "\(path): turns[\(turn)]: the token ids do not match the stored turn: \(reason)"
+            turn < 0 ? "\(path): beginning_token_ids: \(reason)"
+                : "\(path): turns[\(turn)]: the token ids do not match the stored turn: \(reason)"
         case let .modelMismatch(path, detail):
             "\(path): \(detail)"
         case let .doesNotFit(path, tokens, context):

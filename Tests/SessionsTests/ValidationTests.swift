@@ -125,6 +125,16 @@ import Testing
                 sampling["seed"] = -1
                 manifest["sampling"] = sampling
             }),
+            ("turns[1].token_ids[2]", { $0.editTurn(1) { turn in
+                var ids = turn["token_ids"] as! [Any]
+                ids[2] = 2.5
+                turn["token_ids"] = ids
+            } }),
+            ("model.context_length", { manifest in
+                var model = manifest["model"] as! [String: Any]
+                model["context_length"] = 1e30
+                manifest["model"] = model
+            }),
             ("created", { $0["created"] = "yesterday" }),
             ("id", { $0["id"] = "a/b" }),
             ("title", { $0["title"] = nil }),
