@@ -6,7 +6,7 @@ enum SafeText {
         switch scalar.value {
         case 0x09, 0x0A: false
         case 0x00 ... 0x1F, 0x7F, 0x80 ... 0x9F: true
-        case 0x202A ... 0x202E, 0x2066 ... 0x2069: true  // embeddings, overrides, isolates
+        case 0x202A ... 0x202E, 0x2066 ... 0x2069, 0x200E, 0x200F, 0x061C: true  // bidi controls and marks
         default: false
         }
     }

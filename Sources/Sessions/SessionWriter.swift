@@ -32,6 +32,8 @@ public actor SessionWriter {
     private let created: Date
     private var turns: [SessionManifest.Turn]
     private var lock: FileLock?
+    /// True once the session's directory is this writer's (created by it, or resumed).
+    private var ownsDirectory: Bool
     /// Picture files by the hash of their codes (`picture-<hash>.png`) or the name a stored
     /// manifest gave them.
     private var files: [String: String] = [:]
@@ -64,6 +66,25 @@ public actor SessionWriter {
         self.renderer = renderer
         created = now
         turns = []
+        ownsDirectory = false
+    }
+
+    /// A new session in the directory `directory` (`/save PATH`): the directory must not exist
+    /// yet (an existing one is never written into: `outputExists`); its name is the id.
+    public init(newSessionAt directory: URL, model: ModelIdentity, renderer: PictureRenderer?, now: Date = Date()) throws(SessionError) {
+        let directory = URL(fileURLWithPath: SessionStore.expandingTilde(directory.path)).standardizedFileURL
+        guard SessionManifest.isValidID(directory.lastPathComponent) else {
+            throw .writeFailed(path: directory.path, reason: "a session directory's name must be 1 to 128 characters, without control characters or a leading \".\"")
+        }
+        guard !FileManager.default.fileExists(atPath: directory.path) else { throw .outputExists(path: directory.path) }
+        store = SessionStore(directory: directory.deletingLastPathComponent())
+        id = directory.lastPathComponent
+        self.directory = directory
+        self.model = model
+        self.renderer = renderer
+        created = now
+        turns = []
+        ownsDirectory = false
     }
 
     /// Continues a resumed session in its own directory; takes the session's lock.
@@ -75,6 +96,7 @@ public actor SessionWriter {
         self.renderer = renderer
         created = resumed.session.manifest.created
         turns = resumed.history
+        ownsDirectory = true
         lock = try FileLock(path: directory.appendingPathComponent(Self.lockName).path, sessionPath: directory.path)
         for turn in resumed.session.manifest.turns {
             for case .picture(let codes, let file?) in turn.segments { files[Self.pictureKey(codes)] = file }
@@ -152,10 +174,16 @@ public actor SessionWriter {
 
     private func openDirectoryIfNeeded() throws(SessionError) {
         guard lock == nil else { return }
-        try AtomicFiles.makeDirectories(store.directory.path)
-        if try AtomicFiles.makeDirectory(directory.path) {
-            try AtomicFiles.sync(directory: store.directory.path)
+        if ownsDirectory {  // reopened after `close()`
+            lock = try FileLock(path: directory.appendingPathComponent(Self.lockName).path, sessionPath: directory.path)
+            return
         }
+        try AtomicFiles.makeDirectories(store.directory.path)
+        // A new session never writes into a directory that exists (an id collision, or a
+        // `/save PATH` target created meanwhile).
+        guard try AtomicFiles.makeDirectory(directory.path) else { throw .outputExists(path: directory.path) }
+        try AtomicFiles.sync(directory: store.directory.path)
+        ownsDirectory = true
         lock = try FileLock(path: directory.appendingPathComponent(Self.lockName).path, sessionPath: directory.path)
         try reached(.directoryCreated)
     }

@@ -118,6 +118,33 @@ import Testing
         #expect(try StoredSession(directory: directory).manifest.turns.isEmpty)
     }
 
+    /// `/save PATH`: a session at a chosen path, never into a directory that exists.
+    @Test func aSessionAtAChosenPathNeverOverwrites() async throws {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let identity = try SessionFixtures.identity(checkpoint)
+        let engine = try SessionFixtures.engine(checkpoint)
+        try await SessionFixtures.reply(engine, .user("hello"))
+        let folder = try SessionFixtures.scratch("save")
+        let target = folder.appendingPathComponent("my chat ü")
+        let writer = try SessionWriter(newSessionAt: target, model: identity, renderer: nil)
+        try await writer.save(engine.sessionSnapshot())
+        #expect(try StoredSession(directory: target).manifest.turns.count == 2)
+        #expect(try StoredSession(directory: target).id == "my chat ü")
+        // Saving again keeps writing the same session, also after the lock was let go.
+        await writer.close()
+        try await writer.save(engine.sessionSnapshot())
+
+        #expect(throws: SessionError.outputExists(path: target.path)) {
+            _ = try SessionWriter(newSessionAt: target, model: identity, renderer: nil)
+        }
+        let raced = try SessionWriter(newSessionAt: folder.appendingPathComponent("later"), model: identity, renderer: nil)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("later"), withIntermediateDirectories: true)
+        await #expect(throws: SessionError.outputExists(path: folder.appendingPathComponent("later").path)) {
+            try await raced.save(engine.sessionSnapshot())
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("later").path).isEmpty)
+    }
+
     /// The directory appears only with the first save.
     @Test func nothingIsWrittenBeforeTheFirstSave() async throws {
         let store = SessionStore(directory: try SessionFixtures.scratch().appendingPathComponent("data/sessions"))
