@@ -19,8 +19,11 @@ public typealias PictureRenderer = @Sendable (_ codes: [Int]) -> RGBImage?
 /// without a message leaves nothing behind. While a writer owns a session it holds a lock on it:
 /// a second omnichat resuming the same session gets `sessionInUse`.
 ///
-///     let writer = SessionWriter(store: .standard(), model: identity, renderer: { codes in try? vqgan.picture(codes) })
-///     try await writer.save(engine.sessionSnapshot(pending: message))
+///     let writer = SessionWriter(store: .standard(), model: try ModelIdentity(checkpoint: checkpoint),
+///                                renderer: { codes in /* the VQGAN's RGB decode of codes, or nil */ })
+///     try await writer.save(engine.sessionSnapshot(pending: message))   // before the reply
+///     for try await event in engine.respond(to: message) { … }
+///     try await writer.save(engine.sessionSnapshot())                   // after it
 public actor SessionWriter {
     public nonisolated let store: SessionStore
     public nonisolated let id: String
@@ -263,7 +266,9 @@ public actor SessionWriter {
         guard let first = turns.first(where: { $0.role == .user }) else { return "(empty)" }
         let text = first.segments.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
         let line = SafeText.singleLine(text)
-        if line.isEmpty { return first.segments.isEmpty ? "(empty)" : "(picture)" }
+        if line.isEmpty {
+            return first.segments.contains { if case .picture = $0 { true } else { false } } ? "(picture)" : "(empty)"
+        }
         return line.count > 60 ? String(line.prefix(59)) + "…" : line
     }
 }
