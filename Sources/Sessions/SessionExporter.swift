@@ -12,7 +12,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 /// Writes a session as a document to share. Existing files are never overwritten unless
 /// `force` is set; every target is checked before anything is written.
 ///
-///     let written = try SessionExporter(session: session).export(.markdown, to: "~/chat.md", force: false)
+///     let result = try SessionExporter(session: session).export(.markdown, to: "~/chat.md", force: false)
 public struct SessionExporter: Sendable {
     public let session: StoredSession
     /// Draws pictures that were saved as codes only; without it they appear as a note.
@@ -23,10 +23,17 @@ public struct SessionExporter: Sendable {
         self.renderer = renderer
     }
 
-    /// Writes the export and returns the paths written (the document first). `path` may start
-    /// with `~`; its directory must exist.
+    /// What an export wrote.
+    public struct Result: Sendable, Equatable {
+        /// The files written, the document first.
+        public var paths: [String]
+        /// Pictures shown as a note because they were saved as codes only and could not be drawn.
+        public var picturesNotDrawn: Int
+    }
+
+    /// Writes the export. `path` may start with `~`; its directory must exist.
     @discardableResult
-    public func export(_ format: ExportFormat, to path: String, force: Bool) throws(SessionError) -> [String] {
+    public func export(_ format: ExportFormat, to path: String, force: Bool) throws(SessionError) -> Result {
         let target = URL(fileURLWithPath: SessionStore.expandingTilde(path)).standardizedFileURL
         let folder = target.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
@@ -37,6 +44,7 @@ public struct SessionExporter: Sendable {
             throw .writeFailed(path: target.path, reason: "it is a directory")
         }
         let pictures = try pictureBytes()
+        let notDrawn = pictures.filter { $0 == nil }.count
         switch format {
         case .markdown:
             let stem = target.deletingPathExtension().lastPathComponent
@@ -51,12 +59,12 @@ public struct SessionExporter: Sendable {
             // Pictures before the document that links to them.
             for file in files.dropFirst() { try AtomicFiles.write(file.bytes, to: file.path, replacing: force) }
             try AtomicFiles.write(files[0].bytes, to: files[0].path, replacing: force)
-            return files.map(\.path)
+            return Result(paths: files.map(\.path), picturesNotDrawn: notDrawn)
         case .html:
             let document = ExportDocuments.html(session.manifest, pictures: pictures)
             try refuseExisting([target.path], force: force)
             try AtomicFiles.write(Array(document.utf8), to: target.path, replacing: force)
-            return [target.path]
+            return Result(paths: [target.path], picturesNotDrawn: notDrawn)
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatEngine
 import Foundation
 import Sessions
+import VQGAN
 
 /// The chat command's session flags. Add `@OptionGroup var sessionOptions: SessionOptions` to
 /// the chat command and call `ChatSession.start(_:engine:renderer:)` once the engine is loaded.
@@ -58,4 +59,15 @@ struct ChatSession {
         let writer = autosave ? try SessionWriter(continuing: resumed, store: store, renderer: renderer) : nil
         return ChatSession(writer: writer, resumed: resumed)
     }
+}
+
+/// Pictures for sessions (PNG files, exports) drawn by the VQGAN of the model in `directory`;
+/// a picture it cannot decode is saved as codes only.
+func vqganPictureRenderer(directory: URL) throws -> PictureRenderer {
+    vqganPictureRenderer(try loadVQGAN(directory: directory))
+}
+
+/// Pictures drawn by `vqgan` (the chat passes the one it already holds).
+func vqganPictureRenderer(_ vqgan: VQGAN) -> PictureRenderer {
+    { codes in try? vqgan.decodePicture(codes: codes) }
 }

@@ -70,14 +70,34 @@ struct ExportCommand: ParsableCommand {
     var out: String
     @Flag(name: .long, help: "Overwrite existing files.")
     var force = false
+    @Option(name: .long, help: ArgumentHelp("Draw pictures saved as codes only with this model's VQGAN (default: the session's model, if its directory still holds the same config.json).", valueName: "DIR"))
+    var model: String?
 
     func run() throws {
         let store = SessionStore.standard()
         let stored = try store.load(session)
-        let exporter = SessionExporter(session: stored)
-        for path in try exporter.export(format.format, to: out, force: force) {
-            TerminalText.print(path)
+        let renderer = try renderer(for: stored)
+        let result = try SessionExporter(session: stored, renderer: renderer).export(format.format, to: out, force: force)
+        for path in result.paths { TerminalText.print(path) }
+        if result.picturesNotDrawn > 0 {
+            printError("omnichat: note: \(result.picturesNotDrawn) picture(s) were saved as codes only and could not be drawn; pass --model DIR with the session's model to draw them")
         }
+    }
+
+    /// A VQGAN decoder for pictures without a PNG: `--model`, else the session's own model when
+    /// it is still where it was with the same config. Only loaded when a picture needs it.
+    private func renderer(for session: StoredSession) throws -> PictureRenderer? {
+        let needsDrawing = session.manifest.turns.contains { turn in
+            turn.segments.contains { if case .picture(_, nil) = $0 { true } else { false } }
+        }
+        guard needsDrawing else { return nil }
+        if let model {
+            return try vqganPictureRenderer(directory: URL(fileURLWithPath: SessionStore.expandingTilde(model)))
+        }
+        let recorded = URL(fileURLWithPath: session.manifest.model.directory)
+        guard let config = try? Data(contentsOf: recorded.appendingPathComponent("config.json")),
+              SHA256.hash(config).hex == session.manifest.model.configSHA256 else { return nil }
+        return try? vqganPictureRenderer(directory: recorded)
     }
 }
 

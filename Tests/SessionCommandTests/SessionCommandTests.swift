@@ -1,6 +1,7 @@
 import ChameleonModel
 import ChatEngine
 import Foundation
+import PNGCodec
 import Sessions
 import Testing
 @testable import omnichat
@@ -158,5 +159,55 @@ struct OmnichatBinary {
 
         let fresh = try SessionOptions.parse(["--no-autosave"])
         #expect(try await ChatSession.start(fresh, engine: engine, renderer: nil, store: store).writer == nil)
+    }
+}
+
+/// `omnichat export` draws pictures saved as codes only with a model's VQGAN.
+@Suite struct ExportDrawingTests {
+    struct Decode: Decodable { let grid_width: Int; let grid_height: Int; let codes: [Int]; let rgb: String }
+    struct Reference: Decodable { let decodes: [Decode] }
+
+    /// A session made without a picture decoder: its one picture is codes only.
+    func codesOnlySession(codes: [Int]) throws -> URL {
+        let data = try OmnichatBinary.scratch("draw")
+        let directory = data.appendingPathComponent("sessions/20250301-000000-00c0de")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let hash = String(repeating: "0", count: 64)
+        let manifest: [String: Any] = [
+            "format": "omnichat-session", "version": 1, "id": "20250301-000000-00c0de",
+            "created": "2025-03-01T00:00:00.000Z", "updated": "2025-03-01T00:00:10.000Z", "title": "a picture",
+            "model": ["directory": "/nowhere", "name": "vq", "config_sha256": hash, "tokenizer_sha256": hash, "vocab_size": 512,
+                      "codebook_size": 256, "codes_per_picture": codes.count, "context_length": 4096],
+            "sampling": ["mode": "interleaved", "seed": 0, "max_new_tokens": 10, "guidance_text": 3, "guidance_image": 1.2,
+                         "text": ["temperature": 0.7, "top_k": 0, "top_p": 0.9, "repetition_penalty": 1.2, "greedy": false],
+                         "image": ["temperature": 1, "top_k": 0, "top_p": 0.9, "repetition_penalty": 1, "greedy": false]],
+            "beginning_token_ids": [0],
+            "turns": [["role": "user", "in_context": true, "token_ids": [1, 2],
+                       "segments": [["type": "text", "text": "a picture"], ["type": "picture", "codes": codes, "file": NSNull()]]]],
+        ]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: directory.appendingPathComponent("session.json"))
+        return data
+    }
+
+    @Test func picturesSavedAsCodesAreDrawnWithTheModelsVQGAN() throws {
+        let vqgan = OmnichatBinary.fixtures.appendingPathComponent("vqgan/plain")
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: vqgan.appendingPathComponent("reference.json")))
+        let decode = try #require(reference.decodes.first { $0.grid_width == 8 && $0.grid_height == 8 })
+        let data = try codesOnlySession(codes: decode.codes)
+
+        let plain = try OmnichatBinary.run(["export", "latest", "--format", "md", "--out", data.appendingPathComponent("plain.md").path], data: data)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stderr.contains("1 picture(s) were saved as codes only"))
+        #expect(try String(contentsOf: data.appendingPathComponent("plain.md"), encoding: .utf8).contains("picture not available"))
+
+        let drawn = try OmnichatBinary.run(["export", "latest", "--format", "md", "--model", vqgan.path,
+                                            "--out", data.appendingPathComponent("drawn.md").path], data: data)
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        #expect(drawn.stderr.isEmpty)
+        let picture = try PNGReader.read(path: data.appendingPathComponent("drawn-picture-1.png").path).flattened()
+        let expected = try Data(contentsOf: vqgan.appendingPathComponent(decode.rgb))
+        #expect(picture.width == 16 && picture.height == 16)
+        #expect(picture.pixels.count == expected.count)
+        #expect(zip(picture.pixels, expected).allSatisfy { abs(Int($0) - Int($1)) <= 1 }, "the export holds the VQGAN's decode")
     }
 }

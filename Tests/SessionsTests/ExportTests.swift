@@ -24,7 +24,8 @@ import Testing
         let folder = try SessionFixtures.scratch("export")
         let out = folder.appendingPathComponent("내 대화 (1).md")
         let written = try sample().export(to: out.path)
-        #expect(written.count == 2)
+        #expect(written.paths.count == 2)
+        #expect(written.picturesNotDrawn == 0)
         let markdown = try String(contentsOf: out, encoding: .utf8)
         let links = imageLinks(markdown)
         #expect(links == ["%EB%82%B4%20%EB%8C%80%ED%99%94%20%281%29-picture-1.png"])
@@ -41,7 +42,7 @@ import Testing
     @Test func htmlIsOneFileWithDataURIsAndNoExternalReference() throws {
         let out = try SessionFixtures.scratch("export").appendingPathComponent("chat ü.html")
         let written = try sample().export(.html, to: out.path)
-        #expect(written == [out.path])
+        #expect(written.paths == [out.path])
         let html = try String(contentsOf: out, encoding: .utf8)
 
         // Every reference is a data URI; nothing loads from elsewhere.
@@ -107,7 +108,8 @@ import Testing
         }
         let session = try StoredSession(directory: directory)
         let folder = try SessionFixtures.scratch("export")
-        try SessionExporter(session: session).export(.markdown, to: folder.appendingPathComponent("a.md").path, force: false)
+        let noted = try SessionExporter(session: session).export(.markdown, to: folder.appendingPathComponent("a.md").path, force: false)
+        #expect(noted.picturesNotDrawn == 1)
         let plain = try String(contentsOf: folder.appendingPathComponent("a.md"), encoding: .utf8)
         #expect(plain.contains("picture not available"))
         #expect(imageLinks(plain).isEmpty)
@@ -137,7 +139,7 @@ import Testing
 extension StoredSession {
     /// Test shorthand.
     @discardableResult
-    func export(_ format: ExportFormat = .markdown, to path: String, force: Bool = false) throws -> [String] {
+    func export(_ format: ExportFormat = .markdown, to path: String, force: Bool = false) throws -> SessionExporter.Result {
         try SessionExporter(session: self).export(format, to: path, force: force)
     }
 }
