@@ -8,7 +8,7 @@ import Sessions
 /// `omnichat session-stress` (hidden): chats with itself and autosaves after every message and
 /// reply, forever or for `--turns` exchanges, printing `saved N` after each save. The tests
 /// kill it with SIGKILL at random moments and then load the session, which must always work.
-struct SessionStressCommand: ParsableCommand {
+struct SessionStressCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "session-stress",
         abstract: "Autosave stress run for the kill -9 tests (sessions go to the standard data directory).",
@@ -18,41 +18,28 @@ struct SessionStressCommand: ParsableCommand {
     @Option(name: .long, help: "Exchanges to run (each a message and its reply).") var turns = 1000
     @Option(name: .long, help: "Seed of the messages and of sampling.") var seed: UInt64 = 0
 
-    func run() throws {
+    func run() async throws {
         let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
-        let format = try ConversationFormat.load(directory: checkpoint.directory)
         var options = GenerationOptions()
         options.seed = seed
         options.maxNewTokens = 40
-        let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
-        let identity = try ModelIdentity(checkpoint: checkpoint)
-        let exchanges = turns
-        let seed = seed
+        let engine = try InferenceEngine(checkpoint: checkpoint, format: try ConversationFormat.load(directory: checkpoint.directory),
+                                         options: options)
+        let writer = SessionWriter(store: .standard(), model: try ModelIdentity(checkpoint: checkpoint), renderer: Self.codeCells)
+        Self.say("session \(writer.id)")
         let codesPerPicture = checkpoint.config.vqConfig.tokensPerImage
         let codebook = checkpoint.vocabulary.imageTokenIDs.count
-        Task {
-            do {
-                let writer = SessionWriter(store: .standard(), model: identity, renderer: Self.codeCells)
-                Self.say("session \(writer.id)")
-                var rng = SeededGenerator(seed: seed)
-                for index in 0 ..< exchanges {
-                    var segments: [MessageSegment] = [.text("message \(index): draw a red circle")]
-                    if index % 2 == 1 {
-                        segments.append(.picture(codes: (0 ..< codesPerPicture).map { _ in Int(rng.next() % UInt64(codebook)) }))
-                    }
-                    let message = ChatMessage(role: .user, segments: segments)
-                    let saved = try await writer.save(engine.sessionSnapshot(pending: message))
-                    Self.say("saved \(saved.turns)")
-                    for try await _ in engine.respond(to: message) {}
-                    Self.say("saved \(try await writer.save(engine.sessionSnapshot()).turns)")
-                }
-                Foundation.exit(0)
-            } catch {
-                printError("omnichat: \(error)")
-                Foundation.exit(1)
+        var rng = SeededGenerator(seed: seed)
+        for index in 0 ..< turns {
+            var segments: [MessageSegment] = [.text("message \(index): draw a red circle")]
+            if index % 2 == 1 {
+                segments.append(.picture(codes: (0 ..< codesPerPicture).map { _ in Int(rng.next() % UInt64(codebook)) }))
             }
+            let message = ChatMessage(role: .user, segments: segments)
+            Self.say("saved \(try await writer.save(engine.sessionSnapshot(pending: message)).turns)")
+            for try await _ in engine.respond(to: message) {}
+            Self.say("saved \(try await writer.save(engine.sessionSnapshot()).turns)")
         }
-        dispatchMain()
     }
 
     /// One line on standard output, written at once (unbuffered), so a reader that sees it

@@ -43,7 +43,7 @@ import Testing
         for round in 0 ..< 30 {
             let data = try OmnichatBinary.scratch("kill \(round)")
             let process = Process()
-            process.executableURL = try #require(OmnichatBinary.executable)
+            process.executableURL = try OmnichatBinary.executable()
             process.arguments = ["session-stress", "--model", OmnichatBinary.model.path, "--seed", String(round)]
             process.environment = OmnichatBinary.environment(data: data)
             let out = Pipe()

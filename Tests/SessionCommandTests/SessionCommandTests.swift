@@ -12,10 +12,15 @@ struct OmnichatBinary {
         .appendingPathComponent("Fixtures")
     static let model = fixtures.appendingPathComponent("engine/plain")
 
-    static var executable: URL? {
+    struct MissingBinary: Error, CustomStringConvertible {
+        var description: String { "the omnichat binary is not beside the test bundle" }
+    }
+
+    static func executable() throws -> URL {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        return [here.appendingPathComponent("omnichat"), here.deletingLastPathComponent().appendingPathComponent("omnichat")]
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        let candidates = [here.appendingPathComponent("omnichat"), here.deletingLastPathComponent().appendingPathComponent("omnichat")]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else { throw MissingBinary() }
+        return found
     }
 
     struct Result {
@@ -35,7 +40,7 @@ struct OmnichatBinary {
 
     static func run(_ arguments: [String], data: URL) throws -> Result {
         let process = Process()
-        process.executableURL = try #require(executable)
+        process.executableURL = try executable()
         process.arguments = arguments
         process.environment = environment(data: data)
         let out = Pipe(), err = Pipe()
