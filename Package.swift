@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "Imaging", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
         .testTarget(name: "VQCommandTests", dependencies: ["omnichat", "ChameleonModel", "PNGCodec", "Imaging", "NumPyFormat"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "ChatEngine", "ChameleonModel", "Imaging", "PNGCodec"]),
-        .testTarget(name: "SessionCommandTests", dependencies: ["omnichat", "Sessions", "ChatEngine", "ChameleonModel", "PNGCodec"]),
+        .testTarget(name: "SessionCommandTests", dependencies: ["omnichat", "Sessions", "ChatEngine", "ChameleonModel", "PNGCodec", "VQGAN"]),
         .testTarget(name: "ChameleonModelTests", dependencies: ["ChameleonModel", "SafeTensors", "BPETokenizer", "NumPyFormat"]),
     ]
 )

@@ -2,7 +2,6 @@ import ArgumentParser
 import ChameleonModel
 import ChatEngine
 import Foundation
-import Imaging
 import Sessions
 
 /// `omnichat session-stress` (hidden): chats with itself and autosaves after every message and
@@ -25,7 +24,10 @@ struct SessionStressCommand: AsyncParsableCommand {
         options.maxNewTokens = 40
         let engine = try InferenceEngine(checkpoint: checkpoint, format: try ConversationFormat.load(directory: checkpoint.directory),
                                          options: options)
-        let writer = SessionWriter(store: .standard(), model: try ModelIdentity(checkpoint: checkpoint), renderer: Self.codeCells)
+        // Pictures are drawn by the model's VQGAN, as in the chat; a model without a decoder
+        // saves them as codes only.
+        let renderer = try? vqganPictureRenderer(directory: checkpoint.directory)
+        let writer = SessionWriter(store: .standard(), model: try ModelIdentity(checkpoint: checkpoint), renderer: renderer)
         Self.say("session \(writer.id)")
         let codesPerPicture = checkpoint.config.vqConfig.tokensPerImage
         let codebook = checkpoint.vocabulary.imageTokenIDs.count
@@ -46,16 +48,5 @@ struct SessionStressCommand: AsyncParsableCommand {
     /// knows the save before it completed.
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
-
-    /// The stress run's stand-in for the VQGAN decoder: each code is drawn as one grey cell, so
-    /// every save writes real PNG files. Not a decode of the picture.
-    static let codeCells: PictureRenderer = { codes in
-        let side = Int(Double(codes.count).squareRoot())
-        guard side > 0, side * side == codes.count else { return nil }
-        return RGBImage(width: side, height: side, pixels: codes.flatMap { code in
-            let level = UInt8(truncatingIfNeeded: code &* 4)
-            return [level, level, level]
-        })
     }
 }

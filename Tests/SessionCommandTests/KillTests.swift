@@ -1,7 +1,9 @@
 import ChameleonModel
 import ChatEngine
 import Foundation
+import PNGCodec
 import Sessions
+import VQGAN
 import Testing
 
 /// `kill -9` at random moments of a chat that autosaves (during replies, during saves, during
@@ -39,7 +41,8 @@ import Testing
         let format = try ConversationFormat.load(directory: OmnichatBinary.model)
         let identity = try ModelIdentity(checkpoint: checkpoint)
         var rng = SeededGenerator(seed: 2025)
-        var loaded = 0, beforeFirstSave = 0, killedMidWrite = 0
+        var loaded = 0, beforeFirstSave = 0, killedMidWrite = 0, pictures = 0
+        let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: OmnichatBinary.model.path)
         for round in 0 ..< 30 {
             let data = try OmnichatBinary.scratch("kill \(round)")
             let process = Process()
@@ -92,6 +95,12 @@ import Testing
             let turns = session.manifest.turns.count
             #expect(turns == (reported ?? 0) || turns == (reported ?? 0) + 1,
                     "\(label): \(turns) turns saved, \(reported ?? 0) reported")
+            // Every picture file is whole and is the VQGAN's drawing of its codes.
+            for case .picture(let codes, let file?) in session.manifest.turns.flatMap(\.segments) {
+                let png = try PNGReader.read(path: session.pictureURL(file).path)
+                #expect(png.flattened() == (try vqgan.decodePicture(codes: codes)), "\(label): \(file)")
+                pictures += 1
+            }
             let engine = try InferenceEngine(checkpoint: checkpoint, format: format)
             let resumed = try await session.resume(into: engine, model: identity)
             #expect(await engine.messages == resumed.history.filter(\.inContext).map(\.chatMessage), "\(label)")
@@ -107,5 +116,6 @@ import Testing
         }
         #expect(loaded >= 20, "most rounds must get past the first save (\(loaded) did, \(beforeFirstSave) did not)")
         #expect(killedMidWrite > 0, "no kill landed while a file was being written")
+        #expect(pictures > 0, "the stress run saved pictures as PNG files")
     }
 }
