@@ -28,6 +28,10 @@ let package = Package(
         .target(name: "PNGCodec", dependencies: ["Imaging", "CPNGShim"]),
         .target(name: "HalfBlockRendering", dependencies: ["Imaging"]),
 
+        // MARK: - The terminal chat: ncursesw behind one C module, the UI as pure state and view
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "ChatUI", dependencies: ["ChatEngine", "HalfBlockRendering", "Imaging", "CNcursesw"]),
+
         // MARK: - The model
         .target(
             name: "ChameleonModel",
@@ -51,7 +55,7 @@ let package = Package(
             name: "omnichat",
             dependencies: [
                 "ChatEngine", "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
-                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN", "Sessions",
+                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN", "Sessions", "ChatUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +69,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
         .testTarget(name: "HalfBlockRenderingTests", dependencies: ["HalfBlockRendering", "Imaging"]),
+        .testTarget(name: "ChatUITests", dependencies: ["ChatUI", "ChatEngine", "HalfBlockRendering", "Imaging"]),
         .testTarget(name: "ShowCommandTests", dependencies: ["omnichat", "HalfBlockRendering", "PNGCodec"]),
         .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "Imaging", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
         .testTarget(name: "VQCommandTests", dependencies: ["omnichat", "ChameleonModel", "PNGCodec", "Imaging", "NumPyFormat"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChameleonModel
+import ChatUI
 import Foundation
 import NumPyFormat
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChameleonModel
 import ChatEngine
+import ChatUI
 import Foundation
 import HalfBlockRendering
 import Imaging

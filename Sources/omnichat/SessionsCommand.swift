@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatUI
 import Foundation
 import Sessions
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPETokenizer
+import ChatUI
 import Foundation
 
 /// `omnichat tokenize`: text to token ids, as the model's tokenizer.json encodes it.

@@ -1,0 +1,224 @@
+import CNcursesw
+import Foundation
+import HalfBlockRendering
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why the terminal could not be used.
+public enum TerminalError: Error, CustomStringConvertible, Sendable, Equatable {
+    case notATerminal
+    case cannotInitialize(term: String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal:
+            "the chat needs a terminal on standard input and output (for scripts, use `omnichat complete`)"
+        case .cannotInitialize(let term):
+            "cannot start curses for TERM=\(term.isEmpty ? "(unset)" : term); is its terminfo entry installed?"
+        }
+    }
+}
+
+/// The real terminal, through ncursesw. The only code in the project that calls curses or
+/// writes escape sequences to the screen.
+///
+/// Input is read raw (no line discipline, no signals from Ctrl+C, CR kept apart from LF) and
+/// without curses' key translation, so `KeyDecoder` sees the terminal's own bytes. Bracketed
+/// paste and SGR 1006 mouse reports are switched on for the session and off again on restore.
+///
+/// Colours: curses draws with numbered pairs; `ColorPairCache` hands them out. On a terminal
+/// whose terminfo has 2^24 colours (an `-direct` entry) colours are sent as 24-bit values; when
+/// the user asked for truecolor (`COLORTERM`) but `TERM` names a 256-colour entry, the matching
+/// `-direct` entry is used if it is installed.
+///
+/// `restore()` ends curses and resets the modes it changed; it runs on every way out: the
+/// caller's normal and error paths, SIGINT, SIGTERM and SIGHUP (through the run loop), and a
+/// crash (a signal handler installed here writes the reset sequences and restores the saved
+/// terminal settings before the process dies).
+public final class NcursesTerminal: Terminal {
+    public private(set) var size: TerminalSize
+    public let colorMode: ColorMode
+    private let colors: Int
+    private var pairs: ColorPairCache
+    private var shown: Screen?
+    private var active = true
+    private var pendingResize = false
+
+    /// Sequences that switch on bracketed paste and wheel reports (SGR 1006), and off.
+    private static let enableModes = "\u{1B}[?2004h\u{1B}[?1000h\u{1B}[?1006h"
+    private static let disableModes = "\u{1B}[?1006l\u{1B}[?1000l\u{1B}[?2004l"
+
+    /// Takes over the terminal. `preferredColorMode` is what the user or environment asks for;
+    /// the mode used is the lesser of it and what the terminal has.
+    public init(preferredColorMode: ColorMode, environment: [String: String] = ProcessInfo.processInfo.environment) throws(TerminalError) {
+        guard isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 else { throw .notATerminal }
+        setlocale(LC_ALL, "")
+        omnichat_save_terminal_state(STDIN_FILENO)
+        let term = environment["TERM"] ?? ""
+        var screen: OpaquePointer?
+        if preferredColorMode == .truecolor, !term.hasSuffix("-direct") {
+            for candidate in Self.directColorCandidates(term: term) where Self.terminfoExists(candidate) {
+                screen = omnichat_newterm(candidate)
+                if screen != nil { break }
+            }
+        }
+        if screen == nil { screen = omnichat_newterm(nil) }
+        guard let screen else { throw .cannotInitialize(term: term) }
+        set_term(screen)
+        raw()
+        noecho()
+        nonl()
+        let window = omnichat_stdscr()
+        keypad(window, false)
+        meta(window, true)
+        intrflush(window, false)
+        leaveok(window, false)
+
+        var available = 0
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            available = Int(omnichat_colors())
+        }
+        colors = available
+        let capability: ColorMode = available >= 1 << 24 ? .truecolor : available >= 256 ? .palette256 : available >= 8 ? .ansi16 : .monochrome
+        colorMode = Self.lesser(preferredColorMode, capability)
+        pairs = ColorPairCache(capacity: min(Int(omnichat_color_pairs()), 1 << 16))
+        size = TerminalSize(columns: Int(omnichat_cols()), rows: Int(omnichat_lines()))
+
+        Self.writeRaw(Self.enableModes)
+        omnichat_install_crash_restore(Self.disableModes + "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n")
+    }
+
+    deinit { restore() }
+
+    /// `-direct` terminfo entries to try for a terminal that claims truecolor.
+    static func directColorCandidates(term: String) -> [String] {
+        let base = term.split(separator: "-").first.map(String.init) ?? ""
+        return base.isEmpty ? [] : [base + "-direct"]
+    }
+
+    private static func terminfoExists(_ name: String) -> Bool {
+        omnichat_terminfo_exists(name) == 1
+    }
+
+    static func lesser(_ a: ColorMode, _ b: ColorMode) -> ColorMode {
+        let order: [ColorMode] = [.monochrome, .ansi16, .palette256, .truecolor]
+        return order[min(order.firstIndex(of: a)!, order.firstIndex(of: b)!)]
+    }
+
+    private static func writeRaw(_ text: String) {
+        omnichat_write(text)
+    }
+
+    // MARK: - Input
+
+    public func readInput(timeoutMilliseconds: Int) -> TerminalInput {
+        guard active else { return .timedOut }
+        if pendingResize {
+            pendingResize = false
+            return resized()
+        }
+        let window = omnichat_stdscr()
+        wtimeout(window, Int32(clamping: timeoutMilliseconds))
+        let first = wgetch(window)
+        if first == ERR { return .timedOut }
+        if first == omnichat_key_resize() { return resized() }
+        var bytes: [UInt8] = [UInt8(truncatingIfNeeded: first)]
+        wtimeout(window, 0)
+        while bytes.count < 4096 {
+            let next = wgetch(window)
+            if next == ERR { break }
+            if next == omnichat_key_resize() {
+                pendingResize = true
+                break
+            }
+            bytes.append(UInt8(truncatingIfNeeded: next))
+        }
+        return .bytes(bytes)
+    }
+
+    private func resized() -> TerminalInput {
+        size = TerminalSize(columns: Int(omnichat_cols()), rows: Int(omnichat_lines()))
+        shown = nil
+        return .resized(size)
+    }
+
+    // MARK: - Output
+
+    public func draw(_ screen: Screen) {
+        guard active else { return }
+        let window = omnichat_stdscr()
+        let rows = min(screen.height, size.rows), columns = min(screen.width, size.columns)
+        let previous = shown.flatMap { $0.width == screen.width && $0.height == screen.height ? $0 : nil }
+        if previous == nil { werase(window) }
+        pairs.beginFrame()
+        var characters = [wchar_t](repeating: 0, count: 6)
+        for row in 0 ..< rows {
+            for column in 0 ..< columns {
+                let (cell, attributes) = screen[row, column]
+                // Every cell's pair is looked up, changed or not, so pairs on screen stay in use.
+                let pair = pairNumber(cell)
+                if let previous, previous[row, column] == (cell, attributes) { continue }
+                if cell.character == Screen.wideTail { continue }
+                let scalars = Array(cell.character.unicodeScalars)
+                let count = scalars.count <= 5 ? scalars.count : 1
+                for index in 0 ..< count { characters[index] = wchar_t(bitPattern: scalars[index].value) }
+                characters[count] = 0
+                if omnichat_put_cell(Int32(row), Int32(column), characters, cursesAttributes(attributes), Int32(pair)) == ERR, count > 1 {
+                    // curses takes only a spacing character plus combining ones; keep the base.
+                    characters[1] = 0
+                    _ = omnichat_put_cell(Int32(row), Int32(column), characters, cursesAttributes(attributes), Int32(pair))
+                }
+            }
+        }
+        if let cursor = screen.cursor, cursor.row < rows, cursor.column < columns {
+            wmove(window, Int32(cursor.row), Int32(cursor.column))
+            curs_set(1)
+        } else {
+            curs_set(0)
+        }
+        wnoutrefresh(window)
+        doupdate()
+        shown = screen
+    }
+
+    private func pairNumber(_ cell: Cell) -> Int {
+        let key = ColorPairKey(foreground: TerminalColorNumber.number(for: cell.foreground, colors: colors),
+                               background: TerminalColorNumber.number(for: cell.background, colors: colors))
+        guard colors > 0, let (number, isNew) = pairs.pair(for: key) else { return 0 }
+        if isNew { init_extended_pair(Int32(number), key.foreground, key.background) }
+        return number
+    }
+
+    private func cursesAttributes(_ attributes: TextAttributes) -> attr_t {
+        var result: attr_t = 0
+        if attributes.contains(.bold) { result |= omnichat_attr_bold() }
+        if attributes.contains(.dim) { result |= omnichat_attr_dim() }
+        if attributes.contains(.reverse) { result |= omnichat_attr_reverse() }
+        if attributes.contains(.underline) { result |= omnichat_attr_underline() }
+        if attributes.contains(.italic) { result |= omnichat_attr_italic() }
+        return result
+    }
+
+    public func invalidate() {
+        guard active else { return }
+        shown = nil
+        clearok(omnichat_stdscr(), true)
+    }
+
+    public func restore() {
+        guard active else { return }
+        active = false
+        Self.writeRaw(Self.disableModes)
+        curs_set(1)
+        endwin()
+        omnichat_remove_crash_restore()
+    }
+}
+
+private func == (lhs: (cell: Cell, attributes: TextAttributes), rhs: (cell: Cell, attributes: TextAttributes)) -> Bool {
+    lhs.cell == rhs.cell && lhs.attributes == rhs.attributes
+}
