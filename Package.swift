@@ -30,7 +30,7 @@ let package = Package(
 
         // MARK: - The terminal chat: ncursesw behind one C module, the UI as pure state and view
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "ChatUI", dependencies: ["ChatEngine", "HalfBlockRendering", "Imaging", "CNcursesw"]),
+        .target(name: "ChatUI", dependencies: ["ChatEngine", "ChameleonModel", "HalfBlockRendering", "Imaging", "CNcursesw"]),
 
         // MARK: - The model
         .target(
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
         .testTarget(name: "HalfBlockRenderingTests", dependencies: ["HalfBlockRendering", "Imaging"]),
-        .testTarget(name: "ChatUITests", dependencies: ["ChatUI", "ChatEngine", "HalfBlockRendering", "Imaging"]),
+        .testTarget(name: "ChatUITests", dependencies: ["ChatUI", "ChatEngine", "ChameleonModel", "HalfBlockRendering", "Imaging"]),
         .testTarget(name: "ShowCommandTests", dependencies: ["omnichat", "HalfBlockRendering", "PNGCodec"]),
         .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "Imaging", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
         .testTarget(name: "VQCommandTests", dependencies: ["omnichat", "ChameleonModel", "PNGCodec", "Imaging", "NumPyFormat"]),

@@ -7,7 +7,8 @@ struct Omnichat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omnichat",
         abstract: "Chat with an omnimodal (text and picture) model at the terminal.",
-        subcommands: [CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self, ShowCommand.self, VQCommand.self,
-                      RunCommand.self, SessionsCommand.self, ExportCommand.self, SessionStressCommand.self]
+        subcommands: [ChatCommand.self, CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self, ShowCommand.self,
+                      VQCommand.self, RunCommand.self, SessionsCommand.self, ExportCommand.self, SessionStressCommand.self],
+        defaultSubcommand: ChatCommand.self
     )
 }

@@ -1,0 +1,302 @@
+import ChameleonModel
+import ChatEngine
+import Dispatch
+import Synchronization
+import Foundation
+import Imaging
+
+/// What the chat needs from the world beyond the terminal and the model, injected so the run
+/// loop can be tested: picture files, themes and the history file.
+public struct ChatServices: Sendable {
+    /// Reads a picture file (PNG) as RGB.
+    public var readPicture: @Sendable (String) throws -> RGBImage
+    /// Writes a picture file (PNG).
+    public var writePicture: @Sendable (RGBImage, String) throws -> Void
+    public var themes: ThemeCatalog
+    /// Where input history is kept; nil keeps none.
+    public var history: HistoryFile?
+
+    public init(readPicture: @escaping @Sendable (String) throws -> RGBImage, writePicture: @escaping @Sendable (RGBImage, String) throws -> Void,
+                themes: ThemeCatalog, history: HistoryFile?) {
+        self.readPicture = readPicture
+        self.writePicture = writePicture
+        self.themes = themes
+        self.history = history
+    }
+}
+
+/// Loads a model directory into an engine.
+public enum EngineLoader {
+    /// The engine for the model in `directory`, and how the status line names it.
+    public static func load(directory: URL, options: GenerationOptions) throws -> (InferenceEngine, ModelInfo) {
+        let checkpoint = try ChameleonCheckpoint(directory: directory)
+        let format = try ConversationFormat.load(directory: directory)
+        let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
+        let name = directory.standardizedFileURL.lastPathComponent
+        return (engine, ModelInfo(name: name.isEmpty ? "model" : name, contextLength: checkpoint.model.contextLength))
+    }
+}
+
+/// The chat's run loop: the only impure part of the UI. On each turn it reads the terminal,
+/// decodes keys, takes the events other threads posted, runs them through `update`, carries out
+/// the effects, and draws `view(state)` when something changed (throttled).
+///
+/// The loop runs on the calling thread (the main thread, outside Swift's cooperative pool, which
+/// the model's work occupies). The engine is driven by one task that takes jobs in order (send,
+/// undo, reset, settings, model switch), so the conversation changes exactly in the order the
+/// user asked.
+public final class ChatLoop {
+    public private(set) var state: AppState
+    private let terminal: any Terminal
+    private let services: ChatServices
+    private let clock: @Sendable () -> Double
+    private let mailbox = Mailbox()
+    private let control = GenerationControl()
+    private let pictures: PictureWork
+    private let jobs: AsyncStream<EngineJob>.Continuation
+    private let worker: Task<Void, Never>
+    private var decoder = KeyDecoder()
+    private var throttle: RenderThrottle
+    private var historyWritable = true
+    private var signalSources: [DispatchSourceSignal] = []
+    private var exitSignal: Int32?
+
+    /// Seconds on the monotonic clock.
+    public static let monotonicSeconds: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    public init(terminal: any Terminal, engine: InferenceEngine, codec: any PictureCodec, services: ChatServices, state: AppState,
+                framesPerSecond: Double = 60, clock: @escaping @Sendable () -> Double = ChatLoop.monotonicSeconds) {
+        self.terminal = terminal
+        self.services = services
+        self.state = state
+        self.clock = clock
+        self.throttle = RenderThrottle(framesPerSecond: framesPerSecond)
+        pictures = PictureWork(codec: codec, mailbox: mailbox)
+        let (stream, continuation) = AsyncStream<EngineJob>.makeStream()
+        jobs = continuation
+        let worker = EngineWorker(engine: engine, options: state.options, mailbox: mailbox, control: control, clock: clock)
+        self.worker = Task.detached { await worker.run(stream) }
+    }
+
+    /// Runs until the user quits or a termination signal arrives; restores the terminal on the
+    /// way out. Returns the exit status (128 + the signal's number after a signal).
+    public func run(handleSignals: Bool = true) -> Int32 {
+        if handleSignals { installSignalHandlers() }
+        defer {
+            control.cancelAll()
+            jobs.finish()
+            for source in signalSources { source.cancel() }
+            terminal.restore()
+        }
+        state.size = terminal.size
+        terminal.draw(view(state))
+        while state.isRunning {
+            let now = clock()
+            let wait: Int
+            if decoder.isWaitingAfterEscape {
+                wait = 25
+            } else if let due = throttle.millisecondsUntilDue(at: now) {
+                wait = due
+            } else {
+                wait = state.isGenerating || state.hint != nil ? 16 : 100
+            }
+            var events: [AppEvent] = []
+            switch terminal.readInput(timeoutMilliseconds: wait) {
+            case .bytes(let bytes):
+                let time = clock()
+                events += decoder.decode(bytes).map { .key($0, at: time) }
+            case .resized(let size):
+                events.append(.resize(size))
+            case .timedOut:
+                if decoder.isWaitingAfterEscape {
+                    let time = clock()
+                    events += decoder.flushPending().map { .key($0, at: time) }
+                }
+            }
+            events += mailbox.drain()
+            process(events)
+            if throttle.shouldRender(at: clock()) { terminal.draw(view(state)) }
+        }
+        if let exitSignal { return 128 + exitSignal }
+        return 0
+    }
+
+    /// Runs `events` through `update` and carries out the effects.
+    func process(_ events: [AppEvent]) {
+        let hintBefore = state.hint
+        for event in events {
+            if case .terminationSignal(let number) = event { exitSignal = number }
+            let effects = update(&state, event)
+            throttle.markDirty()
+            for effect in effects { perform(effect) }
+            if !state.isRunning { return }
+        }
+        _ = update(&state, .tick(clock()))
+        if state.hint != hintBefore { throttle.markDirty() }
+    }
+
+    private func perform(_ effect: Effect) {
+        switch effect {
+        case .send(let message):
+            jobs.yield(.send(message, id: control.nextSendID()))
+        case .retry(let message):
+            jobs.yield(.undoLastExchange)
+            jobs.yield(.send(message, id: control.nextSendID()))
+        case .stopReply:
+            control.stopNewest()
+        case .undoLastExchange:
+            jobs.yield(.undoLastExchange)
+        case .newConversation:
+            jobs.yield(.reset)
+        case .applyOptions(let options):
+            jobs.yield(.options(options))
+        case .loadModel(let path):
+            jobs.yield(.loadModel(path: path))
+        case .previewPicture(let number, let codes, let total):
+            pictures.preview(number: number, codes: codes, total: total)
+        case .decodePicture(let number, let codes):
+            pictures.decode(number: number, codes: codes)
+        case .savePicture(let number, let image, let path):
+            let write = services.writePicture, mailbox = mailbox
+            Task.detached {
+                do {
+                    try write(image, path)
+                    mailbox.post(.notice("Saved picture \(number) to \(path)."))
+                } catch {
+                    mailbox.post(.failure("picture \(number) not saved: \(error)"))
+                }
+            }
+        case .attachPicture(let path):
+            let read = services.readPicture, encode = pictures.encoder, mailbox = mailbox
+            Task.detached {
+                do {
+                    let image = try read((path as NSString).expandingTildeInPath)
+                    let codes = try encode(image)
+                    let name = (path as NSString).lastPathComponent
+                    mailbox.post(.attachmentReady(Attachment(name: name, image: image, codes: codes)))
+                } catch {
+                    mailbox.post(.failure("cannot attach \(path): \(error)"))
+                }
+            }
+        case .loadTheme(let name):
+            do {
+                mailbox.post(.themeLoaded(try services.themes.load(name)))
+            } catch {
+                mailbox.post(.failure("\(error)"))
+            }
+        case .recordHistory(let text):
+            guard historyWritable, let history = services.history else { return }
+            do {
+                try history.append(text)
+            } catch {
+                historyWritable = false
+                mailbox.post(.failure("input history is not being saved: \(error)"))
+            }
+        case .completePath(let prefix):
+            mailbox.post(.pathCompletions(prefix: prefix, candidates: PathCompletion.candidates(for: prefix)))
+        case .redrawAll:
+            terminal.invalidate()
+        case .quit:
+            break
+        }
+    }
+
+    private func installSignalHandlers() {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let mailbox = mailbox
+            source.setEventHandler { mailbox.post(.terminationSignal(number)) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+}
+
+/// A change to the conversation, done by the engine worker in order.
+enum EngineJob: Sendable {
+    case send(ChatMessage, id: Int)
+    case undoLastExchange
+    case reset
+    case options(GenerationOptions)
+    case loadModel(path: String)
+}
+
+/// Owns the engine on behalf of the loop and does its jobs one after another.
+struct EngineWorker: Sendable {
+    var engine: InferenceEngine
+    var options: GenerationOptions
+    let mailbox: Mailbox
+    let control: GenerationControl
+    let clock: @Sendable () -> Double
+
+    func run(_ jobs: AsyncStream<EngineJob>) async {
+        var worker = self
+        for await job in jobs { await worker.perform(job) }
+    }
+
+    private mutating func perform(_ job: EngineJob) async {
+        switch job {
+        case .send(let message, let id):
+            await reply(to: message, id: id)
+        case .undoLastExchange:
+            let messages = await engine.messages
+            guard let lastUser = messages.lastIndex(where: { $0.role == .user }) else { return }
+            await engine.dropLast(messages.count - lastUser)
+            mailbox.post(.contextUsage(used: await engine.contextUsage.used))
+        case .reset:
+            await engine.reset()
+            mailbox.post(.contextUsage(used: await engine.contextUsage.used))
+        case .options(let newOptions):
+            options = newOptions
+            await engine.setOptions(newOptions)
+        case .loadModel(let path):
+            let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+            let options = options
+            do {
+                let (loaded, info) = try await Task.detached { try EngineLoader.load(directory: directory, options: options) }.value
+                engine = loaded
+                mailbox.post(.modelLoaded(info))
+            } catch {
+                mailbox.post(.failure("cannot load the model at \(path): \(error)"))
+            }
+        }
+    }
+
+    /// Streams one reply into the mailbox, then reports how it ended.
+    private func reply(to message: ChatMessage, id: Int) async {
+        let engine = engine, mailbox = mailbox, clock = clock
+        let before = await engine.messages.count
+        let result = Mutex<(stats: GenerationStats?, error: String?)>((nil, nil))
+        let consumer = Task {
+            do {
+                for try await event in engine.respond(to: message) {
+                    if case .finished(let stats) = event { result.withLock { $0.stats = stats } }
+                    mailbox.post(.generation(event, at: clock()))
+                }
+            } catch {
+                result.withLock { $0.error = "\(error)" }
+            }
+        }
+        control.started(id: id, task: consumer)
+        await consumer.value
+        control.finished(id: id)
+
+        // A stopped stream ends before the engine has closed the turn; wait for it (the
+        // engine adds the user message and the reply, or nothing when it refused the message).
+        let (stats, error) = result.withLock { $0 }
+        var messages = await engine.messages
+        var waited = 0
+        while error == nil && messages.count == before && waited < 500 {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+            messages = await engine.messages
+            waited += 1
+        }
+        let accepted = messages.count > before
+        let reply = accepted ? messages.last.flatMap { $0.role == .assistant ? $0 : nil } : nil
+        // Without stats (a stopped stream loses its last event), `update` takes the stop request
+        // as the reason.
+        mailbox.post(.replyEnded(ReplyOutcome(message: reply, userMessageAccepted: accepted, stats: stats,
+                                              error: error, contextUsed: await engine.contextUsage.used)))
+    }
+}

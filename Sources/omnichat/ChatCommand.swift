@@ -1,0 +1,78 @@
+import ArgumentParser
+import ChameleonModel
+import ChatUI
+import Foundation
+import HalfBlockRendering
+import Imaging
+import PNGCodec
+
+/// `omnichat` (or `omnichat chat`): the terminal chat.
+struct ChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Chat in the terminal (what `omnichat` runs without a subcommand).",
+        discussion: """
+            Keys: Enter sends, Alt+Enter or Ctrl+J adds a line, Esc or Ctrl+C stops a reply, Ctrl+D \
+            on an empty prompt quits; /help in the chat lists commands and keys. Themes are read from \
+            $XDG_CONFIG_HOME/omnichat/themes, then the themes that ship with omnichat. Input history \
+            is kept in $XDG_STATE_HOME/omnichat/history (--no-history or OMNICHAT_HISTORY=off to keep \
+            none). Colours follow NO_COLOR, COLORTERM and TERM unless --colors says otherwise.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, help: ArgumentHelp("Colour theme: dark, light, high-contrast, a user theme, or a .toml path (default: $OMNICHAT_THEME or dark).", valueName: "NAME"))
+    var theme: String?
+    @Option(name: .long, help: ArgumentHelp("Colour depth: truecolor, 256, 16 or none (default: from the environment).", valueName: "MODE"))
+    var colors: String?
+    @Flag(name: .long, help: "Keep no input history.") var noHistory = false
+    @OptionGroup var sampling: SamplingOptions
+
+    func validate() throws {
+        if let colors, ColorMode(rawValue: colors) == nil {
+            throw ValidationError("--colors must be truecolor, 256, 16 or none, not '\(colors)'")
+        }
+    }
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let directories = XDGDirectories(environment: environment)
+        let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
+        let chosenTheme = try catalog.load(theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "dark")
+
+        var options = GenerationOptions()
+        sampling.apply(to: &options)
+        let directory = try modelOptions.directory()
+        printError("omnichat: loading \(directory.path)")
+        let (engine, model) = try EngineLoader.load(directory: directory, options: options)
+
+        let historyOff = noHistory || ["off", "0", "no"].contains(environment["OMNICHAT_HISTORY"]?.lowercased() ?? "")
+        let history = historyOff ? nil : HistoryFile(url: directories.history)
+        // The picture seam: until the image decoder is wired in, pictures show their codes'
+        // progress as grey squares and say so.
+        let codec: any PictureCodec = UnavailablePictureCodec()
+
+        let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(environment: environment)
+        let terminal = try NcursesTerminal(preferredColorMode: preferred, environment: environment)
+        var state = AppState(size: terminal.size, theme: chosenTheme, colorMode: terminal.colorMode, model: model,
+                             options: options, history: history?.load() ?? [], pictureLimitation: codec.limitation)
+        state.themeNames = catalog.names()
+        let services = ChatServices(
+            readPicture: { path in try PNGReader.read(path: path).flattened() },
+            writePicture: { image, path in try PNGWriter.write(image, to: path) },
+            themes: catalog, history: history)
+        let loop = ChatLoop(terminal: terminal, engine: engine, codec: codec, services: services, state: state)
+        let status = loop.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The themes that ship in the repository under `themes/`, found from this file's location at
+/// compile time (as `BuiltInModel` finds the model).
+enum BuiltInThemes {
+    static var directory: URL? {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Sources/omnichat/ChatCommand.swift
+        let themes = url.appendingPathComponent("themes")
+        return FileManager.default.fileExists(atPath: themes.path) ? themes : nil
+    }
+}
