@@ -65,12 +65,14 @@ public struct Layout: Sendable, Equatable {
         self.init(size: state.size, textRows: input.rows.count, hasAttachment: state.attachment != nil)
     }
 
-    /// Columns a picture is drawn at in a transcript `size` wide: as wide as fits beside the
-    /// indent, up to `maxPictureColumns`, and short enough that the whole picture and its caption
-    /// fit on the screen with the input and status lines.
+    /// Columns a picture is drawn at on a screen of `size`: as wide as fits beside the indent, up
+    /// to `maxPictureColumns`, and no taller than two thirds of the rows the transcript has with
+    /// a one-line input, so a picture and the text around it fit on screen together. Small
+    /// pictures are enlarged to that size (pixels repeated, so they stay crisp), so every
+    /// picture takes the same room from its first code to its final decode.
     public static func pictureColumns(size: TerminalSize, imageWidth: Int, imageHeight: Int) -> Int {
         let maxColumns = max(1, min(maxPictureColumns, size.columns - indent - 1))
-        let maxRows = max(1, size.rows - 5)
+        let maxRows = max(1, (size.rows - 3) * 2 / 3)
         return HalfBlockRenderer().columnsFitting(imageWidth: imageWidth, height: imageHeight, maxColumns: maxColumns, maxRows: maxRows)
     }
 

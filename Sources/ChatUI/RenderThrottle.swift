@@ -31,6 +31,6 @@ public struct RenderThrottle: Sendable, Equatable {
     public func millisecondsUntilDue(at now: Double) -> Int? {
         guard isDirty else { return nil }
         let wait = lastRender + minimumInterval - now
-        return wait <= 0 ? 0 : Int((wait * 1000).rounded(.up))
+        return wait <= 0 ? 0 : max(1, Int((wait * 1000 - 1e-6).rounded(.up)))
     }
 }

@@ -335,9 +335,11 @@ import Testing
     @Test func resizingRedrawsPicturesAtTheNewWidth() {
         var (state, _) = stateDrawingAPicture()
         _ = update(&state, .pictureDecoded(number: 1, image: twoTonePicture(side: 64)))
-        #expect(state.pictures[1]?.cells?.width == 27)  // 30 columns − indent − 1
+        #expect(state.pictures[1]?.cells?.width == 22)  // 11 rows: two thirds of the 17 rows not taken by input and status
         _ = update(&state, .resize(TerminalSize(columns: 20, rows: 20)))
-        #expect(state.pictures[1]?.cells?.width == 17)
+        #expect(state.pictures[1]?.cells?.width == 17)  // 20 columns − indent − 1
+        _ = update(&state, .resize(TerminalSize(columns: 80, rows: 60)))
+        #expect(state.pictures[1]?.cells?.width == Layout.maxPictureColumns)
     }
 
     @Test func savingAPictureNeedsAFinishedOne() {

@@ -1,0 +1,159 @@
+import ChameleonModel
+import ChatEngine
+import Foundation
+import HalfBlockRendering
+import Imaging
+import Testing
+@testable import ChatUI
+
+/// What a run of the loop left behind.
+struct LoopRun: Sendable {
+    var status: Int32
+    var state: AppState
+    var screen: Screen?
+    var restored: Bool
+    var scriptFinished: Bool
+}
+
+/// The run loop end to end, with the tiny fixture model and a terminal in memory: keys go in as
+/// the bytes a terminal sends, the engine streams real replies.
+@Suite(.serialized) struct ChatLoopTests {
+    func makeEngine(seed: UInt64 = 5) throws -> (InferenceEngine, ModelInfo) {
+        var options = GenerationOptions()
+        options.seed = seed
+        return try EngineLoader.load(directory: Fixtures.engine, options: options)
+    }
+
+    /// Runs a loop on its own thread (as the app runs it on the main thread, outside the pool the
+    /// engine uses). `script` sees the state before each read and returns the next input, or nil
+    /// to wait; a loop still running after `limit` seconds is sent Ctrl+D and the run fails.
+    func runLoop(engine: InferenceEngine, model: ModelInfo, size: TerminalSize = TerminalSize(columns: 60, rows: 30),
+                 limit: Double = 120, codec: any PictureCodec = UnavailablePictureCodec(),
+                 script: @escaping @Sendable (AppState, Screen?) -> [UInt8]?) async -> LoopRun {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let terminal = InMemoryTerminal(size: size)
+                let state = AppState(size: size, theme: .builtInDark, colorMode: .truecolor, model: model,
+                                     options: GenerationOptions(), pictureLimitation: codec.limitation)
+                let services = ChatServices(readPicture: { _ in throw PictureCodecError("no files in this test") },
+                                            writePicture: { _, _ in }, themes: ThemeCatalog(userDirectory: nil, builtInDirectory: nil),
+                                            history: nil)
+                let loop = ChatLoop(terminal: terminal, engine: engine, codec: codec, services: services, state: state)
+                let start = ChatLoop.monotonicSeconds()
+                var finished = true
+                terminal.inputSource = { [unowned loop] terminal in
+                    if ChatLoop.monotonicSeconds() - start > limit {
+                        finished = false
+                        return .bytes([4, 4])
+                    }
+                    if let bytes = script(loop.state, terminal.screen) { return .bytes(bytes) }
+                    usleep(2000)
+                    return .timedOut
+                }
+                let status = loop.run(handleSignals: false)
+                continuation.resume(returning: LoopRun(status: status, state: loop.state, screen: terminal.screen,
+                                                       restored: terminal.restored, scriptFinished: finished))
+            }
+            thread.start()
+        }
+    }
+
+    /// A script of steps taken in order, each waiting for its condition.
+    final class Steps: @unchecked Sendable {
+        // Confined to the loop's thread: only the loop calls `next`, from its one thread.
+        private var steps: [(condition: (AppState) -> Bool, bytes: [UInt8])]
+        init(_ steps: [(condition: (AppState) -> Bool, bytes: [UInt8])]) { self.steps = steps }
+        func next(_ state: AppState) -> [UInt8]? {
+            guard let step = steps.first, step.condition(state) else { return nil }
+            steps.removeFirst()
+            return step.bytes
+        }
+    }
+
+    static func replyEnded(_ state: AppState) -> Bool {
+        if case .assistant(let turn) = state.transcript.last { return turn.status != .streaming && !state.isGenerating }
+        return false
+    }
+
+    @Test func aMessageGetsAStreamedReplyAndQuittingRestoresTheTerminal() async throws {
+        let (engine, model) = try makeEngine()
+        let steps = Steps([
+            ({ _ in true }, Array("hello\r".utf8)),
+            ({ Self.replyEnded($0) }, [4]),  // Ctrl+D
+        ])
+        let run = await runLoop(engine: engine, model: model) { state, _ in steps.next(state) }
+        #expect(run.scriptFinished)
+        #expect(run.status == 0)
+        #expect(run.restored)
+        let messages = await engine.messages
+        #expect(messages.count == 2)
+        #expect(run.state.transcript.first == .user(UserTurn(text: "hello", pictures: [])))
+        guard case .assistant(let turn) = run.state.transcript.last else { Issue.record("no reply"); return }
+        #expect(turn.status == .finished)
+        let shownText = turn.parts.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+        #expect(shownText == messages[1].text)
+        #expect(run.state.contextUsed == (await engine.contextUsage.used))
+        #expect(run.state.lastStats != nil)
+        #expect(view(run.state).textLines().last?.contains("tok/s") == true)
+    }
+
+    @Test func escapeStopsAReplyAndTheChatGoesOn() async throws {
+        let (engine, model) = try makeEngine(seed: 9)
+        let steps = Steps([
+            ({ _ in true }, Array("tell me a long story\r".utf8)),
+            ({ state in
+                guard state.isGenerating, case .assistant(let turn) = state.transcript.last else { return false }
+                return !turn.parts.isEmpty
+            }, [0x1B]),  // Esc, alone: the decoder waits a moment, then reads it as Escape
+            ({ Self.replyEnded($0) }, Array("and then?\r".utf8)),
+            ({ Self.replyEnded($0) && $0.transcript.count == 4 }, [3, 3]),  // Ctrl+C twice
+        ])
+        let run = await runLoop(engine: engine, model: model) { state, _ in steps.next(state) }
+        #expect(run.scriptFinished)
+        #expect(run.status == 0 && run.restored)
+        let messages = await engine.messages
+        #expect(messages.map(\.role) == [.user, .assistant, .user, .assistant])
+        guard case .assistant(let stopped) = run.state.transcript[1] else { Issue.record("no first reply"); return }
+        #expect(stopped.status == .stopped)
+        let shownText = stopped.parts.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+        #expect(shownText == messages[1].text)
+    }
+
+    @Test func aDrawnPictureAppearsWithItsCaptionAndStaysInTheConversation() async throws {
+        let (engine, model) = try makeEngine(seed: 1)
+        // The tiny model draws now and then: try seeds until a reply holds a picture.
+        final class Search: @unchecked Sendable {
+            // Confined to the loop's thread.
+            var seed = 0
+            var pending: [[UInt8]] = []
+        }
+        let search = Search()
+        let run = await runLoop(engine: engine, model: model, size: TerminalSize(columns: 60, rows: 40)) { state, _ in
+            if !search.pending.isEmpty { return search.pending.removeFirst() }
+            if state.isGenerating { return nil }
+            let hasPicture = state.pictures.values.contains { $0.phase == .done }
+            if hasPicture { return [4] }
+            if state.pictures.values.contains(where: { $0.phase == .decoding }) { return nil }
+            guard search.seed < 60 else { return [4] }
+            search.seed += 1
+            search.pending = [Array("/new\r".utf8), Array("/set seed \(search.seed)\r".utf8), Array("draw a red circle\r".utf8)]
+            return search.pending.removeFirst()
+        }
+        #expect(run.scriptFinished)
+        let number = try #require(run.state.pictures.first { $0.value.phase == .done }?.key, "no seed of 60 drew a picture")
+        let picture = try #require(run.state.pictures[number])
+        #expect(picture.codes.count == picture.total)
+        // The engine kept the picture's codes in the conversation.
+        let kept = await engine.messages.flatMap(\.pictures)
+        #expect(kept.contains(picture.codes))
+        // On screen: the no-decoder squares (every code arrived) and the caption that says so.
+        let screen = try #require(run.screen)
+        let arrived = TerminalColor.rgb(UnavailablePictureCodec.arrived)
+        var found = false
+        for row in 0 ..< screen.height {
+            for column in 0 ..< screen.width where screen[row, column].cell.foreground == arrived { found = true }
+        }
+        #expect(found)
+        #expect(screen.textSnapshot().contains("no picture decoder"))
+    }
+}

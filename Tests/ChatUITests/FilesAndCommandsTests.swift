@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import ChatUI
+
+/// History on disk, XDG directories, path completion, command parsing, redraw throttling.
+@Suite struct FilesAndCommandsTests {
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chatui-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func xdgDirectoriesFollowTheEnvironment() {
+        let set = XDGDirectories(environment: ["HOME": "/home/u", "XDG_CONFIG_HOME": "/c", "XDG_STATE_HOME": "/s", "XDG_DATA_HOME": "/d"])
+        #expect(set.themes.path == "/c/omnichat/themes")
+        #expect(set.history.path == "/s/omnichat/history")
+        #expect(set.data.path == "/d/omnichat")
+        let defaults = XDGDirectories(environment: ["HOME": "/home/u", "XDG_STATE_HOME": "relative/ignored"])
+        #expect(defaults.themes.path == "/home/u/.config/omnichat/themes")
+        #expect(defaults.history.path == "/home/u/.local/state/omnichat/history")
+    }
+
+    @Test func historyRoundTripsMultiLineMessages() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = HistoryFile(url: directory.appendingPathComponent("state/omnichat/history"))
+        #expect(file.load().isEmpty)
+        try file.append("draw a red circle")
+        try file.append("line one\nline two \"quoted\"")
+        try file.append("한국어 🙂")
+        #expect(file.load() == ["draw a red circle", "line one\nline two \"quoted\"", "한국어 🙂"])
+        // A damaged line is skipped, the rest still loads.
+        let handle = try FileHandle(forWritingTo: file.url)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("not json\n\"ok\"\n".utf8))
+        try handle.close()
+        #expect(file.load().last == "ok")
+        #expect(file.load().count == 4)
+    }
+
+    @Test func anUnwritableHistoryFailsWithAClearError() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let blocker = directory.appendingPathComponent("state")
+        try Data().write(to: blocker)  // a file where the directory should be
+        let file = HistoryFile(url: blocker.appendingPathComponent("omnichat/history"))
+        #expect(throws: HistoryError.self) { try file.append("x") }
+        #expect(file.load().isEmpty)
+    }
+
+    @Test func pathCompletionListsMatchingNamesAndMarksDirectories() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("pictures"), withIntermediateDirectories: true)
+        try Data().write(to: directory.appendingPathComponent("picnic.png"))
+        try Data().write(to: directory.appendingPathComponent(".pic-hidden"))
+        let base = directory.path + "/"
+        #expect(PathCompletion.candidates(for: base + "pic") == [base + "picnic.png", base + "pictures/"])
+        #expect(PathCompletion.candidates(for: base + ".pic") == [base + ".pic-hidden"])
+        #expect(PathCompletion.candidates(for: "~/x", home: directory.path).isEmpty)
+        #expect(PathCompletion.candidates(for: "~/pictures", home: directory.path) == ["~/pictures/"])
+    }
+
+    @Test func commandsParseWithTheirArguments() {
+        #expect(SlashCommand.parse("/help") == .success(.help))
+        #expect(SlashCommand.parse("/exit") == .success(.quit))
+        #expect(SlashCommand.parse("/attach 'my cat.png'") == .success(.attach("my cat.png")))
+        #expect(SlashCommand.parse("/attach my\\ cat.png") == .success(.attach("my cat.png")))
+        #expect(SlashCommand.parse("/attach file:///tmp/a%20b.png") == .success(.attach("/tmp/a b.png")))
+        #expect(SlashCommand.parse("/image 2 save out/p.png") == .success(.saveImage(number: 2, path: "out/p.png")))
+        #expect(SlashCommand.parse("/export html chat.html") == .success(.export(format: "html", path: "chat.html")))
+        #expect(SlashCommand.parse("/set top_k 40") == .success(.set(name: "top_k", value: "40")))
+        #expect(SlashCommand.parse("/set") == .success(.showSettings))
+        #expect(SlashCommand.parse("/theme") == .success(.theme(nil)))
+        #expect(SlashCommand.parse("/model ~/models/x") == .success(.model("~/models/x")))
+        #expect(SlashCommand.parse("/image two save x") == .failure(CommandError("usage: /image N save PATH")))
+        #expect(SlashCommand.parse("/export pdf x") == .failure(CommandError("usage: /export md|html PATH")))
+        #expect(SlashCommand.parse("/undo now") == .failure(CommandError("usage: /undo ")))
+        #expect(SlashCommand.parse("/thme dark") == .failure(CommandError("unknown command /thme. Did you mean /theme? Type /help for the list.")))
+        #expect(SlashCommand.parse("/zzzzzz") == .failure(CommandError("unknown command /zzzzzz. Type /help for the list.")))
+    }
+
+    @Test func redrawsAreThrottled() {
+        var throttle = RenderThrottle(framesPerSecond: 50)  // 20 ms apart
+        var drawn = throttle.shouldRender(at: 0)
+        #expect(!drawn)  // nothing changed
+        throttle.markDirty()
+        drawn = throttle.shouldRender(at: 1.000)
+        #expect(drawn)
+        throttle.markDirty()
+        drawn = throttle.shouldRender(at: 1.010)
+        #expect(!drawn)
+        #expect(throttle.millisecondsUntilDue(at: 1.010) == 10)
+        drawn = throttle.shouldRender(at: 1.020)
+        #expect(drawn)
+        #expect(throttle.millisecondsUntilDue(at: 1.020) == nil)
+        // A burst of 1000 changes within 100 ms draws at most 6 frames.
+        var frames = 0
+        for step in 0 ..< 1000 {
+            throttle.markDirty()
+            if throttle.shouldRender(at: 2 + Double(step) * 0.0001) { frames += 1 }
+        }
+        #expect(frames <= 6)
+    }
+}
