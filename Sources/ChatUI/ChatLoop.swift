@@ -266,7 +266,6 @@ struct EngineWorker: Sendable {
     /// Streams one reply into the mailbox, then reports how it ended.
     private func reply(to message: ChatMessage, id: Int) async {
         let engine = engine, mailbox = mailbox, clock = clock
-        let before = await engine.messages.count
         let result = Mutex<(stats: GenerationStats?, error: String?)>((nil, nil))
         let consumer = Task {
             do {
@@ -282,18 +281,22 @@ struct EngineWorker: Sendable {
         await consumer.value
         control.finished(id: id)
 
-        // A stopped stream ends before the engine has closed the turn; wait for it (the
-        // engine adds the user message and the reply, or nothing when it refused the message).
+        // A stopped stream ends before the engine has closed the turn; wait for it. The engine
+        // ends a turn it took with the user's message and the reply (old exchanges may have been
+        // dropped before them to make room); a message it refused throws and adds nothing.
         let (stats, error) = result.withLock { $0 }
+        func tookTheTurn(_ messages: [ChatMessage]) -> Bool {
+            messages.count >= 2 && messages[messages.count - 2] == message && messages[messages.count - 1].role == .assistant
+        }
         var messages = await engine.messages
         var waited = 0
-        while error == nil && messages.count == before && waited < 500 {
+        while error == nil && !tookTheTurn(messages) && waited < 500 {
             try? await Task.sleep(nanoseconds: 10_000_000)
             messages = await engine.messages
             waited += 1
         }
-        let accepted = messages.count > before
-        let reply = accepted ? messages.last.flatMap { $0.role == .assistant ? $0 : nil } : nil
+        let accepted = error == nil && tookTheTurn(messages)
+        let reply = accepted ? messages.last : nil
         // Without stats (a stopped stream loses its last event), `update` takes the stop request
         // as the reason.
         mailbox.post(.replyEnded(ReplyOutcome(message: reply, userMessageAccepted: accepted, stats: stats,

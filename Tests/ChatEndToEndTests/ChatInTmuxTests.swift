@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// The chat binary in a real terminal (tmux, started by the tests) with the tiny fixture model:
+/// a request drawn as a picture in half-block cells, a follow-up, Ctrl+C stopping a reply, a
+/// resize, and quitting with the terminal given back as it was.
+@Suite(.serialized, .enabled(if: TmuxSession.isAvailable, "needs tmux"))
+struct ChatInTmuxTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/engine/plain")
+
+    static var binary: String {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return [here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("omnichat").path }
+            .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "omnichat"
+    }
+
+    let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("omnichat-e2e-\(UUID().uuidString)")
+
+    /// The chat with `seed`, then, when it exits, its status and the terminal's modes.
+    func start(seed: Int, columns: Int = 70, rows: Int = 40) throws -> TmuxSession {
+        let command = "env -u NO_COLOR -u COLORTERM TERM=xterm-256color XDG_STATE_HOME=\(stateDirectory.path) "
+            + "XDG_CONFIG_HOME=\(stateDirectory.path) '\(Self.binary)' --model '\(Self.fixtures.path)' --seed \(seed); "
+            + "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon\\|-\\?echo\\|-\\?isig' | tr '\\n' ' '; echo; sleep 600"
+        return try TmuxSession(command: command, columns: columns, rows: rows)
+    }
+
+    static func statusLine(_ screen: String) -> String {
+        screen.split(separator: "\n", omittingEmptySubsequences: false).last { !$0.isEmpty }.map(String.init) ?? ""
+    }
+
+    /// Whether the reply has ended: the speed of the last reply is shown and nothing is in progress.
+    static func replyEnded(_ screen: String) -> Bool {
+        let status = statusLine(screen)
+        return status.contains("tok/s") && !status.contains("replying") && !status.contains("codes")
+    }
+
+    /// Lines of the screen made of the upper half block: the picture's rows.
+    static func pictureRows(_ screen: String) -> [Substring] {
+        screen.split(separator: "\n").filter { $0.contains("▀▀▀▀") }
+    }
+
+    @Test func aPictureAFollowUpAStopAResizeAndAQuit() throws {
+        defer { try? FileManager.default.removeItem(at: stateDirectory) }
+        // The tiny model draws now and then; find a seed whose first reply holds a picture.
+        var chat: TmuxSession?
+        for seed in [8] + Array(1 ... 30) {
+            let session = try start(seed: seed)
+            #expect(session.waitFor { $0.contains("/help for commands") }, "the chat did not start:\n\(session.screen())")
+            try session.type("draw a red circle")
+            try session.press("Enter")
+            #expect(session.waitFor { Self.replyEnded($0) }, "no reply:\n\(session.screen())")
+            if session.screen().contains("picture 1") {
+                chat = session
+                break
+            }
+        }
+        let session = try #require(chat, "no seed drew a picture")
+
+        // The picture is in half blocks, in the no-decoder grey of code squares that arrived
+        // (RGB 160 160 160 is xterm colour 247 in 256 colours).
+        let coloured = session.screen(escapes: true)
+        #expect(coloured.contains("38;5;247") && coloured.contains("▀"), "\(coloured)")
+        let wide = Self.pictureRows(session.screen())
+        #expect(!wide.isEmpty)
+
+        // A follow-up gets its own reply, and the picture stays above it.
+        try session.type("now make the circle green")
+        try session.press("Enter")
+        #expect(session.waitFor { Self.replyEnded($0) && $0.contains("now make the circle green") }, "\(session.screen())")
+
+        // Ctrl+C stops a reply; the chat stays and answers the next message.
+        try session.type("tell me a very long story")
+        try session.press("Enter")
+        #expect(session.waitFor { Self.statusLine($0).contains("replying") }, "\(session.screen())")
+        try session.press("C-c")
+        #expect(session.waitFor { Self.replyEnded($0) && $0.contains("(stopped)") }, "\(session.screen())")
+        try session.type("and then?")
+        try session.press("Enter")
+        #expect(session.waitFor { $0.contains("and then?") && Self.replyEnded($0) }, "\(session.screen())")
+
+        // Resizing draws the picture again at the new width.
+        try session.press("C-Home")  // scroll to the top, where the picture is
+        try session.resize(columns: 36, rows: 30)
+        #expect(session.waitFor { screen in
+            let rows = Self.pictureRows(screen)
+            return !rows.isEmpty && rows.allSatisfy { $0.count <= 36 } && rows[0].filter { $0 == "▀" }.count < wide[0].filter { $0 == "▀" }.count
+        }, "\(session.screen())")
+
+        // Ctrl+D on an empty prompt quits, and the terminal is back in its usual modes.
+        try session.press("C-d")
+        #expect(session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
+        let after = session.screen()
+        #expect(after.contains("icanon") && after.contains("echo") && after.contains("isig") && !after.contains("-icanon"))
+    }
+
+    @Test func ctrlCTwiceOnAnEmptyPromptQuitsAndSigtermRestoresTheTerminal() throws {
+        defer { try? FileManager.default.removeItem(at: stateDirectory) }
+        let session = try start(seed: 1)
+        #expect(session.waitFor { $0.contains("/help for commands") })
+        try session.press("C-c")
+        #expect(session.waitFor { $0.contains("Press Ctrl+C again or Ctrl+D to quit") })
+        try session.press("C-c")
+        #expect(session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
+
+        let second = try start(seed: 1)
+        #expect(second.waitFor { $0.contains("/help for commands") })
+        let shell = try second.tmux(["display", "-p", "-t", second.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+            .split(separator: " ").compactMap { Int32($0) }
+        let chatPID = try #require(children.first)
+        kill(chatPID, SIGTERM)
+        #expect(second.waitFor { $0.contains("EXIT=143") && $0.contains("icanon") }, "\(second.screen())")
+        #expect(!second.screen().contains("-icanon") && !second.screen().contains("-echo"))
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TmuxError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A tmux server of its own (its own socket), running one program in a window of a given size:
+/// the tests type into it and read the screen back, as a user would see it.
+final class TmuxSession {
+    let socket = "omnichat-test-\(UUID().uuidString.prefix(8))"
+    let session = "chat"
+
+    static var isAvailable: Bool { executable != nil }
+
+    static var executable: String? {
+        ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Starts `command` (a shell command line) in a `columns`×`rows` window.
+    init(command: String, columns: Int, rows: Int) throws {
+        try tmux(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", command], output: false)
+    }
+
+    deinit { _ = try? tmux(["kill-server"], output: false) }
+
+    /// Runs tmux and returns what it printed (nothing for `output: false`).
+    ///
+    /// posix_spawn and waitpid rather than Foundation's Process: the command that starts the
+    /// server forks a daemon that keeps inherited descriptors open, and Process's exit monitoring
+    /// was seen to leave that client unreaped and the caller waiting forever.
+    @discardableResult
+    func tmux(_ arguments: [String], output: Bool = true) throws -> String {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let executable = Self.executable ?? "/usr/bin/tmux"
+        let argv = [executable, "-L", socket, "-f", "/dev/null"] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
+        guard status == 0 else { throw TmuxError(description: "cannot start tmux: error \(status)") }
+        var exitStatus: Int32 = 0
+        while waitpid(pid, &exitStatus, 0) == -1 && errno == EINTR {}
+        guard output, let data = FileManager.default.contents(atPath: outputPath) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The screen as text; with `escapes`, with its colours as SGR sequences.
+    func screen(escapes: Bool = false) -> String {
+        (try? tmux(["capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : []))) ?? ""
+    }
+
+    /// Types text literally.
+    func type(_ text: String) throws { try tmux(["send-keys", "-t", session, "-l", text]) }
+
+    /// Presses keys by tmux name ("Enter", "C-c", "Escape", "PPage").
+    func press(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
+
+    func resize(columns: Int, rows: Int) throws {
+        try tmux(["resize-window", "-t", session, "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
+    /// Waits until `condition` holds for the screen; false if it did not within `seconds` (a
+    /// guard against a hang, not a measurement).
+    func waitFor(seconds: Double = 60, _ condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(screen()) { return true }
+            usleep(100_000)
+        }
+        return condition(screen())
+    }
+}
