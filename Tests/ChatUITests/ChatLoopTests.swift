@@ -29,15 +29,16 @@ struct LoopRun: Sendable {
     /// to wait; a loop still running after `limit` seconds is sent Ctrl+D and the run fails.
     func runLoop(engine: InferenceEngine, model: ModelInfo, size: TerminalSize = TerminalSize(columns: 60, rows: 30),
                  limit: Double = 120, codec: any PictureCodec = UnavailablePictureCodec(),
+                 services: ChatServices? = nil,
                  script: @escaping @Sendable (AppState, Screen?) -> [UInt8]?) async -> LoopRun {
         await withCheckedContinuation { continuation in
             let thread = Thread {
                 let terminal = InMemoryTerminal(size: size)
                 let state = AppState(size: size, theme: .builtInDark, colorMode: .truecolor, model: model,
                                      options: GenerationOptions(), pictureLimitation: codec.limitation)
-                let services = ChatServices(readPicture: { _ in throw PictureCodecError("no files in this test") },
-                                            writePicture: { _, _ in }, themes: ThemeCatalog(userDirectory: nil, builtInDirectory: nil),
-                                            history: nil)
+                let services = services ?? ChatServices(
+                    readPicture: { _ in throw PictureCodecError("no files in this test") },
+                    writePicture: { _, _ in }, themes: ThemeCatalog(userDirectory: nil, builtInDirectory: nil), history: nil)
                 let loop = ChatLoop(terminal: terminal, engine: engine, codec: codec, services: services, state: state)
                 let start = ChatLoop.monotonicSeconds()
                 var finished = true
@@ -155,5 +156,33 @@ struct LoopRun: Sendable {
         }
         #expect(found)
         #expect(screen.textSnapshot().contains("no picture decoder"))
+    }
+
+    @Test func themeModelAndHistoryCommandsReachTheWorld() async throws {
+        let (engine, model) = try makeEngine()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loop-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let history = HistoryFile(url: directory.appendingPathComponent("history"))
+        let otherModel = Fixtures.engine.deletingLastPathComponent().appendingPathComponent("gqa_bias")
+        let services = ChatServices(
+            readPicture: { path in throw PictureCodecError("\(path) is not a picture in this test") },
+            writePicture: { _, _ in }, themes: ThemeCatalog(userDirectory: nil, builtInDirectory: Fixtures.themes), history: history)
+        let steps = Steps([
+            ({ _ in true }, Array("/theme light\r".utf8)),
+            ({ $0.theme.name == "light" }, Array("/model \(otherModel.path)\r".utf8)),
+            ({ $0.model.name == "gqa_bias" }, Array("/attach /nowhere/cat.png\r".utf8)),
+            ({ $0.transcript.contains { if case .error = $0 { true } else { false } } }, Array("hello\r".utf8)),
+            ({ Self.replyEnded($0) }, [4]),
+        ])
+        let run = await runLoop(engine: engine, model: model, services: services) { state, _ in steps.next(state) }
+        #expect(run.scriptFinished)
+        #expect(run.state.styles == StyleSheet(theme: try services.themes.load("light"), colorMode: .truecolor))
+        #expect(run.state.transcript.contains(.notice("Now talking to gqa_bias (context 256 tokens); the conversation starts anew.")))
+        #expect(run.state.transcript.contains(.error("cannot attach /nowhere/cat.png: /nowhere/cat.png is not a picture in this test")))
+        #expect(history.load() == ["/theme light", "/model \(otherModel.path)", "/attach /nowhere/cat.png", "hello"])
+        // The reply came from the new model: the first engine never saw the message.
+        #expect(await engine.messages.isEmpty)
+        guard case .assistant(let turn) = run.state.transcript.last else { Issue.record("no reply"); return }
+        #expect(turn.status == .finished)
     }
 }
