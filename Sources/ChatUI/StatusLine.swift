@@ -3,13 +3,15 @@ import Foundation
 /// The status line's pieces: the model, the context in use, the speed of the last reply, and
 /// while a picture is drawn its progress and the time left.
 public enum StatusLine {
-    /// The left part, as runs: " model │ ctx 312/4096 │ 14.2 tok/s".
+    /// The left part, as runs: " model │ ctx 312/4096 │ prompt 9 tok · 14.2 tok/s". The prompt
+    /// count is what the last reply had to read before answering: only the new message, since
+    /// the conversation before it stays in the model's cache.
     public static func left(_ state: AppState) -> [TextRun] {
         let styles = state.styles
         var runs = [TextRun(" " + TerminalText.safe(state.model.name), styles.statusModel)]
         runs.append(TextRun(" │ ctx \(state.contextUsed)/\(state.model.contextLength)", styles.status))
         if let stats = state.lastStats, stats.generatedTokens > 0 {
-            runs.append(TextRun(" │ " + String(format: "%.1f tok/s", stats.generationTokensPerSecond), styles.status))
+            runs.append(TextRun(" │ prompt \(stats.promptTokens) tok · " + String(format: "%.1f tok/s", stats.generationTokensPerSecond), styles.status))
         }
         return runs
     }

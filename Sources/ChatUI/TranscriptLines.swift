@@ -25,39 +25,59 @@ public enum TranscriptLine: Sendable, Equatable {
 public enum TranscriptLines {
     public static func build(_ state: AppState, width: Int) -> [TranscriptLine] {
         var lines: [TranscriptLine] = []
-        let styles = state.styles
-        let textWidth = max(1, width - Layout.indent)
         for (index, entry) in state.transcript.enumerated() {
             if index > 0 { lines.append(.blank) }
-            switch entry {
-            case .user(let turn):
-                let label = turn.inConversation ? "You" : "You (not in the conversation)"
-                lines.append(.text([TextRun(label, styles.userLabel)], indent: 0))
-                for number in turn.pictures { lines += pictureLines(number, state: state) }
-                if !turn.text.isEmpty { lines += wrapped(turn.text, style: styles.userText, width: textWidth) }
-            case .assistant(let turn):
-                lines.append(.text([TextRun(state.model.name, styles.assistantLabel)], indent: 0))
-                for part in turn.parts {
-                    switch part {
-                    case .text(let text): lines += wrapped(text, style: styles.assistantText, width: textWidth)
-                    case .picture(let number): lines += pictureLines(number, state: state)
-                    }
+            lines += self.lines(for: entry, state: state, width: width)
+        }
+        return lines
+    }
+
+    /// The last `count` lines (fewer when the transcript is shorter), laying out only the entries
+    /// they come from: what the screen shows while it follows a growing reply, without wrapping
+    /// the whole conversation again on every frame.
+    public static func tail(_ state: AppState, width: Int, count: Int) -> [TranscriptLine] {
+        var lines: [TranscriptLine] = []
+        for (index, entry) in state.transcript.enumerated().reversed() {
+            if lines.count >= count { break }
+            lines = self.lines(for: entry, state: state, width: width) + lines
+            if index > 0 { lines.insert(.blank, at: 0) }
+        }
+        return Array(lines.suffix(count))
+    }
+
+    /// The lines of one entry.
+    static func lines(for entry: TranscriptEntry, state: AppState, width: Int) -> [TranscriptLine] {
+        var lines: [TranscriptLine] = []
+        let styles = state.styles
+        let textWidth = max(1, width - Layout.indent)
+        switch entry {
+        case .user(let turn):
+            let label = turn.inConversation ? "You" : "You (not in the conversation)"
+            lines.append(.text([TextRun(label, styles.userLabel)], indent: 0))
+            for number in turn.pictures { lines += pictureLines(number, state: state) }
+            if !turn.text.isEmpty { lines += wrapped(turn.text, style: styles.userText, width: textWidth) }
+        case .assistant(let turn):
+            lines.append(.text([TextRun(state.model.name, styles.assistantLabel)], indent: 0))
+            for part in turn.parts {
+                switch part {
+                case .text(let text): lines += wrapped(text, style: styles.assistantText, width: textWidth)
+                case .picture(let number): lines += pictureLines(number, state: state)
                 }
-                switch turn.status {
-                case .streaming where turn.parts.isEmpty:
-                    lines.append(.text([TextRun("…", styles.notice)], indent: Layout.indent))
-                case .stopped:
-                    lines.append(.text([TextRun("(stopped)", styles.notice)], indent: Layout.indent))
-                default:
-                    break
-                }
-            case .notice(let text):
-                lines += wrapped(text, style: styles.notice, width: textWidth)
-            case .error(let text):
-                let wrappedLines = TextWrap.wrap(TerminalText.safe(text), width: textWidth)
-                for (row, line) in wrappedLines.enumerated() {
-                    lines.append(.text([TextRun(row == 0 ? "! " : "  ", styles.error), TextRun(line, styles.error)], indent: 0))
-                }
+            }
+            switch turn.status {
+            case .streaming where turn.parts.isEmpty:
+                lines.append(.text([TextRun("…", styles.notice)], indent: Layout.indent))
+            case .stopped:
+                lines.append(.text([TextRun("(stopped)", styles.notice)], indent: Layout.indent))
+            default:
+                break
+            }
+        case .notice(let text):
+            lines += wrapped(text, style: styles.notice, width: textWidth)
+        case .error(let text):
+            let wrappedLines = TextWrap.wrap(TerminalText.safe(text), width: textWidth)
+            for (row, line) in wrappedLines.enumerated() {
+                lines.append(.text([TextRun(row == 0 ? "! " : "  ", styles.error), TextRun(line, styles.error)], indent: 0))
             }
         }
         return lines

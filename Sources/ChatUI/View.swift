@@ -11,8 +11,9 @@ public func view(_ state: AppState) -> Screen {
         return screen
     }
     let layout = Layout(state)
-    drawTranscript(&screen, state: state, layout: layout)
-    drawSeparator(&screen, state: state, layout: layout)
+    let visible = visibleTranscript(state, layout: layout)
+    drawTranscript(&screen, state: state, lines: visible.lines)
+    drawSeparator(&screen, state: state, layout: layout, linesBelow: visible.below)
     drawInput(&screen, state: state, layout: layout)
     drawStatus(&screen, state: state, layout: layout)
     return screen
@@ -38,13 +39,22 @@ private func drawTooSmall(_ screen: inout Screen, size: TerminalSize, style: Sty
     }
 }
 
-private func drawTranscript(_ screen: inout Screen, state: AppState, layout: Layout) {
+/// The transcript lines on screen, and how many lines are below them.
+private func visibleTranscript(_ state: AppState, layout: Layout) -> (lines: ArraySlice<TranscriptLine>, below: Int) {
+    let rows = layout.transcriptRows
+    if state.scroll == .following {
+        let tail = TranscriptLines.tail(state, width: layout.size.columns, count: rows)
+        return (tail[...], 0)
+    }
     let lines = TranscriptLines.build(state, width: layout.size.columns)
-    let first = firstVisibleLine(state.scroll, total: lines.count, visible: layout.transcriptRows)
-    for row in 0 ..< layout.transcriptRows {
-        let index = first + row
-        guard index < lines.count else { break }
-        switch lines[index] {
+    let first = firstVisibleLine(state.scroll, total: lines.count, visible: rows)
+    let end = min(lines.count, first + rows)
+    return (lines[first ..< end], lines.count - end)
+}
+
+private func drawTranscript(_ screen: inout Screen, state: AppState, lines: ArraySlice<TranscriptLine>) {
+    for (row, line) in lines.enumerated() {
+        switch line {
         case .blank:
             break
         case .text(let runs, let indent):
@@ -60,15 +70,12 @@ private func drawTranscript(_ screen: inout Screen, state: AppState, layout: Lay
     }
 }
 
-private func drawSeparator(_ screen: inout Screen, state: AppState, layout: Layout) {
+private func drawSeparator(_ screen: inout Screen, state: AppState, layout: Layout, linesBelow below: Int) {
     let row = layout.separatorRow
     let width = layout.size.columns
     let styles = state.styles
     for column in 0 ..< width { screen.put("─", row: row, column: column, style: styles.border) }
     var right = width
-    let lines = TranscriptLines.build(state, width: width)
-    let first = firstVisibleLine(state.scroll, total: lines.count, visible: layout.transcriptRows)
-    let below = lines.count - (first + layout.transcriptRows)
     if below > 0 {
         let marker = " ↓ \(below) more · PgDn "
         right = max(0, width - CellWidth.of(marker) - 1)

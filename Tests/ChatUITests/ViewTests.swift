@@ -139,8 +139,8 @@ import Testing
     }
 
     @Test func statusLineShowsModelContextAndSpeed() {
-        let screen = view(conversation())
-        #expect(screen.textLines().last!.hasPrefix(" tiny │ ctx 57/256 │ 20.0 tok/s"))
+        let screen = view(conversation(columns: 60))
+        #expect(screen.textLines().last!.hasPrefix(" tiny │ ctx 57/256 │ prompt 10 tok · 20.0 tok/s"))
     }
 
     @Test func aScrolledTranscriptSaysHowMuchIsBelow() {
@@ -148,5 +148,19 @@ import Testing
         press([.pageUp], &state)
         let separator = view(state).textLines()[Layout(state).separatorRow]
         #expect(separator.contains("more · PgDn"))
+    }
+
+    @Test func theTailLaidOutAloneIsTheEndOfTheWholeTranscript() {
+        var state = conversation()
+        _ = update(&state, .notice("a notice"))
+        type("next", &state)
+        press([.enter([])], &state)
+        _ = update(&state, .generation(.text("streaming…"), at: 9))
+        for width in [20, 40, 90] {
+            let all = TranscriptLines.build(state, width: width)
+            for count in 0 ... all.count + 2 {
+                #expect(TranscriptLines.tail(state, width: width, count: count) == Array(all.suffix(count)), "width \(width), count \(count)")
+            }
+        }
     }
 }
