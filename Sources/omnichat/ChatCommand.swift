@@ -7,7 +7,7 @@ import Imaging
 import PNGCodec
 
 /// `omnichat` (or `omnichat chat`): the terminal chat.
-struct ChatCommand: ParsableCommand {
+struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
         abstract: "Chat in the terminal (what `omnichat` runs without a subcommand).",
@@ -33,7 +33,7 @@ struct ChatCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let directories = XDGDirectories(environment: environment)
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
@@ -52,16 +52,14 @@ struct ChatCommand: ParsableCommand {
         let codec: any PictureCodec = UnavailablePictureCodec()
 
         let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(environment: environment)
-        let terminal = try NcursesTerminal(preferredColorMode: preferred, environment: environment)
-        var state = AppState(size: terminal.size, theme: chosenTheme, colorMode: terminal.colorMode, model: model,
-                             options: options, history: history?.load() ?? [], pictureLimitation: codec.limitation)
-        state.themeNames = catalog.names()
         let services = ChatServices(
             readPicture: { path in try PNGReader.read(path: path).flattened() },
             writePicture: { image, path in try PNGWriter.write(image, to: path) },
             themes: catalog, history: history)
-        let loop = ChatLoop(terminal: terminal, engine: engine, codec: codec, services: services, state: state)
-        let status = loop.run()
+        let configuration = ChatConfiguration(
+            preferredColorMode: preferred, environment: environment, theme: chosenTheme, themeNames: catalog.names(),
+            model: model, options: options, history: history?.load() ?? [])
+        let status = try await ChatProgram.run(engine: engine, codec: codec, services: services, configuration: configuration)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -29,10 +29,11 @@ struct ChatInTmuxTests {
         screen.split(separator: "\n", omittingEmptySubsequences: false).last { !$0.isEmpty }.map(String.init) ?? ""
     }
 
-    /// Whether the reply has ended: the speed of the last reply is shown and nothing is in progress.
+    /// Whether the reply has ended: the speed of the last reply is shown, nothing is in progress
+    /// and no picture is still being decoded.
     static func replyEnded(_ screen: String) -> Bool {
         let status = statusLine(screen)
-        return status.contains("tok/s") && !status.contains("replying") && !status.contains("codes")
+        return status.contains("tok/s") && !status.contains("replying") && !status.contains("codes") && !screen.contains("decoding…")
     }
 
     /// Lines of the screen made of the upper half block: the picture's rows.
@@ -61,8 +62,7 @@ struct ChatInTmuxTests {
         // (RGB 160 160 160 is xterm colour 247 in 256 colours).
         let coloured = session.screen(escapes: true)
         #expect(coloured.contains("38;5;247") && coloured.contains("▀"), "\(coloured)")
-        let wide = Self.pictureRows(session.screen())
-        #expect(!wide.isEmpty)
+        let wide = try #require(Self.pictureRows(session.screen()).first)
 
         // A follow-up gets its own reply, and the picture stays above it.
         try session.type("now make the circle green")
@@ -84,7 +84,8 @@ struct ChatInTmuxTests {
         try session.resize(columns: 36, rows: 30)
         #expect(session.waitFor { screen in
             let rows = Self.pictureRows(screen)
-            return !rows.isEmpty && rows.allSatisfy { $0.count <= 36 } && rows[0].filter { $0 == "▀" }.count < wide[0].filter { $0 == "▀" }.count
+            guard let first = rows.first else { return false }
+            return rows.allSatisfy { $0.count <= 36 } && first.filter { $0 == "▀" }.count < wide.filter { $0 == "▀" }.count
         }, "\(session.screen())")
 
         // Ctrl+D on an empty prompt quits, and the terminal is back in its usual modes.
