@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),
         .testTarget(name: "HalfBlockRenderingTests", dependencies: ["HalfBlockRendering", "Imaging"]),
         .testTarget(name: "ChatUITests", dependencies: ["ChatUI", "ChatEngine", "ChameleonModel", "HalfBlockRendering", "Imaging"]),
-        .testTarget(name: "ChatEndToEndTests", dependencies: ["omnichat"]),
+        .testTarget(name: "ChatEndToEndTests", dependencies: ["omnichat", "ChatUI", "VQGAN", "PNGCodec", "HalfBlockRendering", "Imaging"]),
         .testTarget(name: "ShowCommandTests", dependencies: ["omnichat", "HalfBlockRendering", "PNGCodec"]),
         .testTarget(name: "VQGANTests", dependencies: ["VQGAN", "Imaging", "SafeTensors", "ModelConfiguration", "NumPyFormat"]),
         .testTarget(name: "VQCommandTests", dependencies: ["omnichat", "ChameleonModel", "PNGCodec", "Imaging", "NumPyFormat"]),

@@ -1,13 +1,15 @@
 import Foundation
 
 /// The XDG base directories (also used on macOS, as users of terminal tools expect):
-/// configuration (themes), state (input history), data (conversations).
+/// configuration (themes), state (input history), data (conversations), cache (picture
+/// preview tables).
 public struct XDGDirectories: Sendable, Equatable {
     public var config: URL
     public var state: URL
     public var data: URL
+    public var cache: URL
 
-    /// From `XDG_CONFIG_HOME`, `XDG_STATE_HOME` and `XDG_DATA_HOME`, each falling back to its
+    /// From `XDG_CONFIG_HOME`, `XDG_STATE_HOME`, `XDG_DATA_HOME` and `XDG_CACHE_HOME`, each falling back to its
     /// default under `HOME` when unset, empty or not absolute (as the specification says).
     public init(environment: [String: String]) {
         let home = URL(fileURLWithPath: environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory())
@@ -18,6 +20,7 @@ public struct XDGDirectories: Sendable, Equatable {
         config = directory("XDG_CONFIG_HOME", ".config").appendingPathComponent("omnichat")
         state = directory("XDG_STATE_HOME", ".local/state").appendingPathComponent("omnichat")
         data = directory("XDG_DATA_HOME", ".local/share").appendingPathComponent("omnichat")
+        cache = directory("XDG_CACHE_HOME", ".cache").appendingPathComponent("omnichat")
     }
 
     /// Where user themes go.

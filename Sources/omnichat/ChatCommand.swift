@@ -47,9 +47,10 @@ struct ChatCommand: AsyncParsableCommand {
 
         let historyOff = noHistory || ["off", "0", "no"].contains(environment["OMNICHAT_HISTORY"]?.lowercased() ?? "")
         let history = historyOff ? nil : HistoryFile(url: directories.history)
-        // The picture seam: until the image decoder is wired in, pictures show their codes'
-        // progress as grey squares and say so.
-        let codec: any PictureCodec = UnavailablePictureCodec()
+        // Pictures through the model's VQGAN; a checkpoint without one shows each picture's
+        // codes as grey squares and says so.
+        let codec: any PictureCodec = VQGANPictureCodec.forModel(directory: directory, cacheDirectory: directories.cache)
+            ?? UnavailablePictureCodec()
 
         let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(environment: environment)
         let services = ChatServices(

@@ -1,9 +1,13 @@
 import Foundation
+import HalfBlockRendering
+import Imaging
+import PNGCodec
 import Testing
 
-/// The chat binary in a real terminal (tmux, started by the tests) with the tiny fixture model:
-/// a request drawn as a picture in half-block cells, a follow-up, Ctrl+C stopping a reply, a
-/// resize, and quitting with the terminal given back as it was.
+/// The chat binary in a real terminal (tmux, started by the tests) with the tiny fixture model
+/// (which carries a VQGAN): a request drawn as a picture in half-block cells of the decoded
+/// picture's colours, a follow-up, Ctrl+C stopping a reply, a resize, and quitting with the
+/// terminal given back as it was.
 @Suite(.serialized, .enabled(if: TmuxSession.isAvailable, "needs tmux"))
 struct ChatInTmuxTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -18,7 +22,7 @@ struct ChatInTmuxTests {
     let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("omnichat-e2e-\(UUID().uuidString)")
 
     /// The chat with `seed`, then, when it exits, its status and the terminal's modes.
-    func start(seed: Int, columns: Int = 70, rows: Int = 40) throws -> TmuxSession {
+    func start(seed: Int, columns: Int = 70, rows: Int = 60) throws -> TmuxSession {
         let command = "env -u NO_COLOR -u COLORTERM TERM=xterm-256color XDG_STATE_HOME=\(stateDirectory.path) "
             + "XDG_CONFIG_HOME=\(stateDirectory.path) '\(Self.binary)' --model '\(Self.fixtures.path)' --seed \(seed); "
             + "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon\\|-\\?echo\\|-\\?isig' | tr '\\n' ' '; echo; sleep 600"
@@ -58,10 +62,25 @@ struct ChatInTmuxTests {
         }
         let session = try #require(chat, "no seed drew a picture")
 
-        // The picture is in half blocks, in the no-decoder grey of code squares that arrived
-        // (RGB 160 160 160 is xterm colour 247 in 256 colours).
-        let coloured = session.screen(escapes: true)
-        #expect(coloured.contains("38;5;247") && coloured.contains("▀"), "\(coloured)")
+        // The picture on screen is the decoded picture in half blocks: save it, draw it with the
+        // renderer at the width shown, and compare colour by colour (256 colours here).
+        let saved = stateDirectory.appendingPathComponent("picture-1.png").path
+        try session.type("/image 1 save \(saved)")
+        try session.press("Enter")
+        #expect(session.waitFor { $0.contains("Saved picture 1") }, "\(session.screen())")
+        let decoded = try PNGReader.read(path: saved).flattened()
+        let shown = ScreenColors.rows(session.screen(escapes: true))
+            .map { row in row.filter { $0.character == "▀" } }.filter { $0.count >= 4 }
+        let width = try #require(shown.first?.count, "no picture on screen:\n\(session.screen())")
+        let expected = HalfBlockRenderer(colorMode: .palette256).render(decoded, columns: width)
+        #expect(shown.count == expected.height)
+        for (row, cells) in shown.prefix(expected.height).enumerated() {
+            let wanted = expected.row(row).map { cell -> ScreenColors.Cell in
+                func index(_ color: TerminalColor) -> Int? { if case .palette256(let n) = color { Int(n) } else { nil } }
+                return ScreenColors.Cell(character: "▀", foreground: index(cell.foreground), background: index(cell.background))
+            }
+            #expect(Array(cells) == wanted, "picture row \(row)")
+        }
         let wide = try #require(Self.pictureRows(session.screen()).first)
 
         // A follow-up gets its own reply, and the picture stays above it.
