@@ -37,9 +37,11 @@ public enum AppEvent: Sendable, Equatable {
     case pictureFailed(number: Int, reason: String)
     case attachmentReady(Attachment)
     case themeLoaded(Theme)
-    case modelLoaded(ModelInfo)
+    case modelLoaded(ModelInfo, pictureLimitation: String?)
     case contextUsage(used: Int)
     case pathCompletions(prefix: String, candidates: [String])
+    /// A saved conversation was restored into the engine (`/load`, `--resume`).
+    case conversationLoaded(LoadedConversation)
     /// A line to show in the transcript, from the run loop (a saved file, a failed write).
     case notice(String)
     case failure(String)
@@ -66,6 +68,10 @@ public enum Effect: Sendable, Equatable {
     case attachPicture(path: String)
     case loadTheme(String)
     case recordHistory(String)
+    /// `/save [PATH]`, `/load REF`, `/export FORMAT PATH`.
+    case saveConversation(path: String?)
+    case loadConversation(String)
+    case exportConversation(format: String, path: String)
     case completePath(String)
     case redrawAll
     case quit

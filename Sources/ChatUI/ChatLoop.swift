@@ -6,7 +6,7 @@ import Foundation
 import Imaging
 
 /// What the chat needs from the world beyond the terminal and the model, injected so the run
-/// loop can be tested: picture files, themes and the history file.
+/// loop can be tested: picture files, themes, the history file and conversation storage.
 public struct ChatServices: Sendable {
     /// Reads a picture file (PNG) as RGB.
     public var readPicture: @Sendable (String) throws -> RGBImage
@@ -15,13 +15,32 @@ public struct ChatServices: Sendable {
     public var themes: ThemeCatalog
     /// Where input history is kept; nil keeps none.
     public var history: HistoryFile?
+    /// Saving, loading and exporting conversations; nil when there is none.
+    public var storage: ConversationStorage?
+    /// Loads a model for `/model`: its engine, name and picture codec.
+    public var loadModel: @Sendable (URL, GenerationOptions) throws -> LoadedModel
 
     public init(readPicture: @escaping @Sendable (String) throws -> RGBImage, writePicture: @escaping @Sendable (RGBImage, String) throws -> Void,
-                themes: ThemeCatalog, history: HistoryFile?) {
+                themes: ThemeCatalog, history: HistoryFile?, storage: ConversationStorage? = nil,
+                loadModel: @escaping @Sendable (URL, GenerationOptions) throws -> LoadedModel = EngineLoader.loadWithoutPictures) {
         self.readPicture = readPicture
         self.writePicture = writePicture
         self.themes = themes
         self.history = history
+        self.storage = storage
+        self.loadModel = loadModel
+    }
+}
+
+/// A model ready to chat: its engine, how the status line names it, how its pictures are drawn.
+public struct LoadedModel: Sendable {
+    public var engine: InferenceEngine
+    public var info: ModelInfo
+    public var codec: any PictureCodec
+    public init(engine: InferenceEngine, info: ModelInfo, codec: any PictureCodec) {
+        self.engine = engine
+        self.info = info
+        self.codec = codec
     }
 }
 
@@ -34,6 +53,12 @@ public enum EngineLoader {
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
         let name = directory.standardizedFileURL.lastPathComponent
         return (engine, ModelInfo(name: name.isEmpty ? "model" : name, contextLength: checkpoint.model.contextLength))
+    }
+
+    /// The model with `UnavailablePictureCodec` (for a build or test without an image tokenizer).
+    @Sendable public static func loadWithoutPictures(directory: URL, options: GenerationOptions) throws -> LoadedModel {
+        let (engine, info) = try load(directory: directory, options: options)
+        return LoadedModel(engine: engine, info: info, codec: UnavailablePictureCodec())
     }
 }
 
@@ -74,13 +99,15 @@ public final class ChatLoop {
         pictures = PictureWork(codec: codec, mailbox: mailbox)
         let (stream, continuation) = AsyncStream<EngineJob>.makeStream()
         jobs = continuation
-        let worker = EngineWorker(engine: engine, options: state.options, mailbox: mailbox, control: control, clock: clock)
+        let worker = EngineWorker(engine: engine, options: state.options, storage: services.storage, loadModel: services.loadModel,
+                                  pictures: pictures, mailbox: mailbox, control: control, clock: clock)
         self.worker = Task.detached { await worker.run(stream) }
     }
 
     /// Runs until the user quits or a termination signal arrives; restores the terminal on the
-    /// way out. Returns the exit status (128 + the signal's number after a signal).
-    public func run(handleSignals: Bool = true) -> Int32 {
+    /// way out. Returns the exit status (128 + the signal's number after a signal). `events` are
+    /// handled first (a resumed conversation).
+    public func run(handleSignals: Bool = true, startingWith events: [AppEvent] = []) -> Int32 {
         if handleSignals { installSignalHandlers() }
         defer {
             control.cancelAll()
@@ -89,6 +116,7 @@ public final class ChatLoop {
             terminal.restore()
         }
         state.size = terminal.size
+        process(events)
         terminal.draw(view(state))
         while state.isRunning {
             let now = clock()
@@ -192,6 +220,12 @@ public final class ChatLoop {
                 historyWritable = false
                 mailbox.post(.failure("input history is not being saved: \(error)"))
             }
+        case .saveConversation(let path):
+            jobs.yield(.save(path: path))
+        case .loadConversation(let reference):
+            jobs.yield(.load(reference))
+        case .exportConversation(let format, let path):
+            jobs.yield(.export(format: format, path: path))
         case .completePath(let prefix):
             mailbox.post(.pathCompletions(prefix: prefix, candidates: PathCompletion.candidates(for: prefix)))
         case .redrawAll:
@@ -220,46 +254,103 @@ enum EngineJob: Sendable {
     case reset
     case options(GenerationOptions)
     case loadModel(path: String)
+    case save(path: String?)
+    case load(String)
+    case export(format: String, path: String)
 }
 
 /// Owns the engine on behalf of the loop and does its jobs one after another.
 struct EngineWorker: Sendable {
     var engine: InferenceEngine
     var options: GenerationOptions
+    let storage: ConversationStorage?
+    let loadModel: @Sendable (URL, GenerationOptions) throws -> LoadedModel
+    let pictures: PictureWork
     let mailbox: Mailbox
     let control: GenerationControl
     let clock: @Sendable () -> Double
+    /// Whether the last autosave failed (so the next failure is not reported again).
+    var autosaveFailing = false
 
     func run(_ jobs: AsyncStream<EngineJob>) async {
         var worker = self
+        // The engine may start with a conversation in it (a resumed session).
+        mailbox.post(.contextUsage(used: await engine.contextUsage.used))
         for await job in jobs { await worker.perform(job) }
     }
 
     private mutating func perform(_ job: EngineJob) async {
         switch job {
         case .send(let message, let id):
+            await autosave(pending: message)
             await reply(to: message, id: id)
+            await autosave()
         case .undoLastExchange:
             let messages = await engine.messages
             guard let lastUser = messages.lastIndex(where: { $0.role == .user }) else { return }
             await engine.dropLast(messages.count - lastUser)
             mailbox.post(.contextUsage(used: await engine.contextUsage.used))
+            await autosave()
         case .reset:
             await engine.reset()
             mailbox.post(.contextUsage(used: await engine.contextUsage.used))
+            if let problem = await storage?.startNew(engine, pictures.codec) { mailbox.post(.failure(problem)) }
         case .options(let newOptions):
             options = newOptions
             await engine.setOptions(newOptions)
+            await autosave()
         case .loadModel(let path):
             let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-            let options = options
+            let options = options, loadModel = loadModel
             do {
-                let (loaded, info) = try await Task.detached { try EngineLoader.load(directory: directory, options: options) }.value
-                engine = loaded
-                mailbox.post(.modelLoaded(info))
+                let loaded = try await Task.detached { try loadModel(directory, options) }.value
+                engine = loaded.engine
+                pictures.replaceCodec(loaded.codec)
+                mailbox.post(.modelLoaded(loaded.info, pictureLimitation: loaded.codec.limitation))
+                if let problem = await storage?.startNew(loaded.engine, loaded.codec) { mailbox.post(.failure(problem)) }
             } catch {
                 mailbox.post(.failure("cannot load the model at \(path): \(error)"))
             }
+        case .save(let path):
+            guard let storage else { return unavailable() }
+            do {
+                mailbox.post(.notice(try await storage.save(engine, path)))
+            } catch {
+                mailbox.post(.failure("not saved: \(error)"))
+            }
+        case .load(let reference):
+            guard let storage else { return unavailable() }
+            do {
+                let conversation = try await storage.load(engine, reference)
+                options = conversation.options
+                mailbox.post(.conversationLoaded(conversation))
+                mailbox.post(.contextUsage(used: await engine.contextUsage.used))
+            } catch {
+                mailbox.post(.failure("cannot load \(reference): \(error)"))
+            }
+        case .export(let format, let path):
+            guard let storage else { return unavailable() }
+            do {
+                mailbox.post(.notice(try await storage.export(engine, format, path)))
+            } catch {
+                mailbox.post(.failure("not exported: \(error)"))
+            }
+        }
+    }
+
+    private func unavailable() {
+        mailbox.post(.failure("saving and loading conversations is not available here"))
+    }
+
+    /// Saves the conversation after a change (and a message before its reply). A failure is
+    /// reported once (not again until a save has worked); the chat goes on.
+    private mutating func autosave(pending: ChatMessage? = nil) async {
+        guard let storage else { return }
+        if let problem = await storage.autosave(engine, pending) {
+            if !autosaveFailing { mailbox.post(.failure("conversation not saved: \(problem)")) }
+            autosaveFailing = true
+        } else {
+            autosaveFailing = false
         }
     }
 

@@ -15,9 +15,12 @@ public struct ChatConfiguration: Sendable {
     public var options: GenerationOptions
     /// Earlier messages, oldest first, for Up and Down.
     public var history: [String]
+    /// A conversation already restored into the engine (`--resume`), shown from the start.
+    public var resumed: LoadedConversation?
 
     public init(preferredColorMode: ColorMode, environment: [String: String], theme: Theme, themeNames: [String],
-                model: ModelInfo, options: GenerationOptions, history: [String]) {
+                model: ModelInfo, options: GenerationOptions, history: [String], resumed: LoadedConversation? = nil) {
+        self.resumed = resumed
         self.preferredColorMode = preferredColorMode
         self.environment = environment
         self.theme = theme
@@ -50,7 +53,7 @@ public enum ChatProgram {
                                          history: configuration.history, pictureLimitation: codec.limitation)
                     state.themeNames = configuration.themeNames
                     let loop = ChatLoop(terminal: terminal, engine: engine, codec: codec, services: services, state: state)
-                    continuation.resume(returning: loop.run())
+                    continuation.resume(returning: loop.run(startingWith: configuration.resumed.map { [.conversationLoaded($0)] } ?? []))
                 } catch {
                     continuation.resume(throwing: error)
                 }

@@ -54,8 +54,9 @@ public func update(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
         state.styles = StyleSheet(theme: theme, colorMode: state.colorMode)
         Update.showHint("theme \(theme.name)", state: &state)
         return []
-    case .modelLoaded(let model):
+    case .modelLoaded(let model, let pictureLimitation):
         state.model = model
+        state.pictureLimitation = pictureLimitation
         state.contextUsed = 0
         for index in state.transcript.indices {
             if case .user(var turn) = state.transcript[index] {
@@ -69,6 +70,8 @@ public func update(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
     case .contextUsage(let used):
         state.contextUsed = used
         return []
+    case .conversationLoaded(let conversation):
+        return Update.loadConversation(conversation, state: &state)
     case .pathCompletions(let prefix, let candidates):
         Update.applyCompletions(prefix: prefix, candidates: candidates, state: &state)
         return []

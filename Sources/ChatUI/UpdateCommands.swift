@@ -55,8 +55,14 @@ extension Update {
                 return refuse("picture \(number) is not finished", state: &state)
             }
             return [.savePicture(number: number, image: image, path: path)]
-        case .save, .load, .export:
-            state.transcript.append(.notice("Saving, loading and exporting conversations is not available yet in this build."))
+        case .save(let path):
+            return [.saveConversation(path: path)]
+        case .load(let reference):
+            guard !state.isGenerating else { return refuse(busy, state: &state) }
+            showHint("loading \(reference)…", state: &state)
+            return [.loadConversation(reference)]
+        case .export(let format, let path):
+            return [.exportConversation(format: format, path: path)]
         case .showSettings:
             state.transcript.append(.notice(settingsText(state.options)))
         case .set(let name, let value):

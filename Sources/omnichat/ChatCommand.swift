@@ -5,6 +5,7 @@ import Foundation
 import HalfBlockRendering
 import Imaging
 import PNGCodec
+import Sessions
 
 /// `omnichat` (or `omnichat chat`): the terminal chat.
 struct ChatCommand: AsyncParsableCommand {
@@ -25,6 +26,7 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Colour depth: truecolor, 256, 16 or none (default: from the environment).", valueName: "MODE"))
     var colors: String?
     @Flag(name: .long, help: "Keep no input history.") var noHistory = false
+    @OptionGroup var sessionOptions: SessionOptions
     @OptionGroup var sampling: SamplingOptions
 
     func validate() throws {
@@ -43,23 +45,30 @@ struct ChatCommand: AsyncParsableCommand {
         sampling.apply(to: &options)
         let directory = try modelOptions.directory()
         printError("omnichat: loading \(directory.path)")
-        let (engine, model) = try EngineLoader.load(directory: directory, options: options)
+        let cache = directories.cache
+        let loadModel: @Sendable (URL, GenerationOptions) throws -> LoadedModel = { directory, options in
+            let (engine, info) = try EngineLoader.load(directory: directory, options: options)
+            // Pictures through the model's VQGAN; a checkpoint without one shows each picture's
+            // codes as grey squares and says so.
+            let codec: any PictureCodec = VQGANPictureCodec.forModel(directory: directory, cacheDirectory: cache) ?? UnavailablePictureCodec()
+            return LoadedModel(engine: engine, info: info, codec: codec)
+        }
+        let loaded = try loadModel(directory, options)
+        let (engine, model, codec) = (loaded.engine, loaded.info, loaded.codec)
+        let (keeper, resumed) = try await ChatSessionKeeper.start(sessionOptions, engine: engine, codec: codec)
+        if let resumed { options = resumed.options }
 
         let historyOff = noHistory || ["off", "0", "no"].contains(environment["OMNICHAT_HISTORY"]?.lowercased() ?? "")
         let history = historyOff ? nil : HistoryFile(url: directories.history)
-        // Pictures through the model's VQGAN; a checkpoint without one shows each picture's
-        // codes as grey squares and says so.
-        let codec: any PictureCodec = VQGANPictureCodec.forModel(directory: directory, cacheDirectory: directories.cache)
-            ?? UnavailablePictureCodec()
 
         let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(environment: environment)
         let services = ChatServices(
             readPicture: { path in try PNGReader.read(path: path).flattened() },
             writePicture: { image, path in try PNGWriter.write(image, to: path) },
-            themes: catalog, history: history)
+            themes: catalog, history: history, storage: keeper.storage, loadModel: loadModel)
         let configuration = ChatConfiguration(
             preferredColorMode: preferred, environment: environment, theme: chosenTheme, themeNames: catalog.names(),
-            model: model, options: options, history: history?.load() ?? [])
+            model: model, options: options, history: history?.load() ?? [], resumed: resumed)
         let status = try await ChatProgram.run(engine: engine, codec: codec, services: services, configuration: configuration)
         if status != 0 { throw ExitCode(status) }
     }

@@ -11,4 +11,10 @@ struct Omnichat: AsyncParsableCommand {
                       VQCommand.self, RunCommand.self, SessionsCommand.self, ExportCommand.self, SessionStressCommand.self],
         defaultSubcommand: ChatCommand.self
     )
+
+    /// A bare `--resume` (no session named) means the latest session; ArgumentParser has no
+    /// options with an optional value, so the arguments are adjusted before parsing.
+    static func main() async {
+        await main(SessionOptions.normalizingBareResume(Array(CommandLine.arguments.dropFirst())))
+    }
 }

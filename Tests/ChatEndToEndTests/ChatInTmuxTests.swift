@@ -22,22 +22,36 @@ struct ChatInTmuxTests {
     let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("omnichat-e2e-\(UUID().uuidString)")
 
     /// The chat with `seed`, then, when it exits, its status and the terminal's modes.
-    func start(seed: Int, columns: Int = 70, rows: Int = 60) throws -> TmuxSession {
+    func start(seed: Int, columns: Int = 70, rows: Int = 60, arguments: String = "") throws -> TmuxSession {
         let command = "env -u NO_COLOR -u COLORTERM TERM=xterm-256color XDG_STATE_HOME=\(stateDirectory.path) "
-            + "XDG_CONFIG_HOME=\(stateDirectory.path) '\(Self.binary)' --model '\(Self.fixtures.path)' --seed \(seed); "
+            + "XDG_CONFIG_HOME=\(stateDirectory.path) XDG_CACHE_HOME=\(stateDirectory.path) XDG_DATA_HOME=\(stateDirectory.path) "
+            + "'\(Self.binary)' --model '\(Self.fixtures.path)' --seed \(seed) \(arguments); "
             + "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon\\|-\\?echo\\|-\\?isig' | tr '\\n' ' '; echo; sleep 600"
         return try TmuxSession(command: command, columns: columns, rows: rows)
+    }
+
+    /// Types `text`, sends it once the input shows it, and (for a message) waits until its reply
+    /// has ended. The input empties when the message is taken, and in the same step the reply
+    /// begins, so an idle prompt after that means this message's reply is over.
+    func send(_ text: String, in session: TmuxSession, reply: Bool = true) throws {
+        try session.type(text)
+        #expect(session.waitFor { $0.contains("› " + text) }, "\(text): not typed")
+        try session.press("Enter")
+        #expect(session.waitFor { !$0.contains("› " + text) }, "\(text): not sent")
+        if reply {
+            #expect(session.waitFor { Self.replyEnded($0) }, "\(text): no reply")
+        }
     }
 
     static func statusLine(_ screen: String) -> String {
         screen.split(separator: "\n", omittingEmptySubsequences: false).last { !$0.isEmpty }.map(String.init) ?? ""
     }
 
-    /// Whether the reply has ended: the speed of the last reply is shown, nothing is in progress
-    /// and no picture is still being decoded.
+    /// Whether the reply has ended: the input is empty and idle (its placeholder invites a
+    /// message, which it does not while a reply is on its way or text is typed), the speed of the
+    /// last reply is shown, and no picture is still being decoded.
     static func replyEnded(_ screen: String) -> Bool {
-        let status = statusLine(screen)
-        return status.contains("tok/s") && !status.contains("replying") && !status.contains("codes") && !screen.contains("decoding…")
+        screen.contains("› Message plain · /help for commands") && statusLine(screen).contains("tok/s") && !screen.contains("decoding…")
     }
 
     /// Lines of the screen made of the upper half block: the picture's rows.
@@ -47,20 +61,21 @@ struct ChatInTmuxTests {
 
     @Test func aPictureAFollowUpAStopAResizeAndAQuit() throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
-        // The tiny model draws now and then; find a seed whose first reply holds a picture.
-        var chat: TmuxSession?
-        for seed in [8] + Array(1 ... 30) {
-            let session = try start(seed: seed)
-            #expect(session.waitFor { $0.contains("/help for commands") }, "the chat did not start:\n\(session.screen())")
-            try session.type("draw a red circle")
-            try session.press("Enter")
-            #expect(session.waitFor { Self.replyEnded($0) }, "no reply:\n\(session.screen())")
+        // The tiny model draws now and then: try seeds (each in a new conversation) until a reply
+        // holds a picture.
+        let session = try start(seed: 1)
+        #expect(session.waitFor { $0.contains("/help for commands") }, "the chat did not start:\n\(session.screen())")
+        var drawn = false
+        for seed in 1 ... 80 {
+            try send("/new", in: session, reply: false)
+            try send("/set seed \(seed)", in: session, reply: false)
+            try send("draw a red circle", in: session)
             if session.screen().contains("picture 1") {
-                chat = session
+                drawn = true
                 break
             }
         }
-        let session = try #require(chat, "no seed drew a picture")
+        try #require(drawn, "no seed of 80 drew a picture")
 
         // The picture on screen is the decoded picture in half blocks: save it, draw it with the
         // renderer at the width shown, and compare colour by colour (256 colours here).
@@ -84,19 +99,15 @@ struct ChatInTmuxTests {
         let wide = try #require(Self.pictureRows(session.screen()).first)
 
         // A follow-up gets its own reply, and the picture stays above it.
-        try session.type("now make the circle green")
-        try session.press("Enter")
-        #expect(session.waitFor { Self.replyEnded($0) && $0.contains("now make the circle green") }, "\(session.screen())")
+        try send("now make the circle green", in: session)
 
         // Ctrl+C stops a reply; the chat stays and answers the next message.
+        // Ctrl+C right behind Enter, so the stop does not depend on how long the tiny model's
+        // reply would have been.
         try session.type("tell me a very long story")
-        try session.press("Enter")
-        #expect(session.waitFor { Self.statusLine($0).contains("replying") }, "\(session.screen())")
-        try session.press("C-c")
+        try session.press("Enter", "C-c")
         #expect(session.waitFor { Self.replyEnded($0) && $0.contains("(stopped)") }, "\(session.screen())")
-        try session.type("and then?")
-        try session.press("Enter")
-        #expect(session.waitFor { $0.contains("and then?") && Self.replyEnded($0) }, "\(session.screen())")
+        try send("and then?", in: session)
 
         // Resizing draws the picture again at the new width.
         try session.press("C-Home")  // scroll to the top, where the picture is
@@ -132,5 +143,21 @@ struct ChatInTmuxTests {
         kill(chatPID, SIGTERM)
         #expect(second.waitFor { $0.contains("EXIT=143") && $0.contains("icanon") }, "\(second.screen())")
         #expect(!second.screen().contains("-icanon") && !second.screen().contains("-echo"))
+    }
+
+    @Test func aConversationIsSavedAsItGoesAndResumes() throws {
+        defer { try? FileManager.default.removeItem(at: stateDirectory) }
+        let first = try start(seed: 2)
+        #expect(first.waitFor { $0.contains("/help for commands") })
+        try send("remember the blue square", in: first)
+        try first.press("C-d")
+        #expect(first.waitFor { $0.contains("EXIT=0") })
+
+        let second = try start(seed: 2, arguments: "--resume")
+        #expect(second.waitFor { $0.contains("Loaded session") }, "\(second.screen())")
+        #expect(second.waitFor { !Self.statusLine($0).contains("ctx 0/") }, "the resumed context is in use: \(second.screen())")
+        #expect(second.screen().contains("remember the blue square"))
+        try second.press("C-d")
+        #expect(second.waitFor { $0.contains("EXIT=0") })
     }
 }

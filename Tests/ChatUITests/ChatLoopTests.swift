@@ -3,6 +3,7 @@ import ChatEngine
 import Foundation
 import HalfBlockRendering
 import Imaging
+import Synchronization
 import Testing
 @testable import ChatUI
 
@@ -187,5 +188,58 @@ struct LoopRun: Sendable {
         #expect(await engine.messages.isEmpty)
         guard case .assistant(let turn) = run.state.transcript.last else { Issue.record("no reply"); return }
         #expect(turn.status == .finished)
+    }
+}
+
+/// The loop's use of conversation storage, with a storage that records what it is asked.
+@Suite(.serialized) struct ChatLoopStorageTests {
+    /// What the loop asked the storage to do, in order.
+    final class Calls: Sendable {
+        let log = Mutex<[String]>([])
+        func add(_ entry: String) { log.withLock { $0.append(entry) } }
+        var entries: [String] { log.withLock { $0 } }
+    }
+
+    @Test func messagesAreSavedBeforeAndAfterTheirRepliesAndLoadReplacesTheTranscript() async throws {
+        let (engine, model) = try ChatLoopTests().makeEngine()
+        let calls = Calls()
+        let loadedTurns = [StoredTurn(message: .user("an old question"), inContext: false),
+                           StoredTurn(message: ChatMessage(role: .assistant, segments: [.text("an old answer")]), inContext: true)]
+        let storage = ConversationStorage(
+            autosave: { engine, pending in
+                calls.add("autosave \(await engine.messages.count) + \(pending?.text ?? "nothing")")
+                return nil
+            },
+            save: { _, path in
+                calls.add("save \(path ?? "-")")
+                return "saved"
+            },
+            load: { _, reference in
+                calls.add("load \(reference)")
+                return LoadedConversation(name: "session x", turns: loadedTurns, options: GenerationOptions(), warnings: ["made by another model"])
+            },
+            export: { _, format, path in
+                calls.add("export \(format) \(path)")
+                throw PictureCodecError("the disk is full")
+            },
+            startNew: { _, _ in
+                calls.add("new")
+                return nil
+            })
+        let services = ChatServices(readPicture: { _ in throw PictureCodecError("none") }, writePicture: { _, _ in },
+                                    themes: ThemeCatalog(userDirectory: nil, builtInDirectory: nil), history: nil, storage: storage)
+        let steps = ChatLoopTests.Steps([
+            ({ _ in true }, Array("hello\r".utf8)),
+            ({ ChatLoopTests.replyEnded($0) }, Array("/save\r/export md out.md\r".utf8)),
+            ({ $0.transcript.contains(.error("not exported: the disk is full")) }, Array("/load latest\r".utf8)),
+            ({ $0.transcript.first == .user(UserTurn(text: "an old question", pictures: [], inConversation: false)) }, Array("/new\r".utf8)),
+            ({ $0.transcript.isEmpty }, [4]),
+        ])
+        let run = await ChatLoopTests().runLoop(engine: engine, model: model, services: services) { state, _ in steps.next(state) }
+        let finished = run.scriptFinished
+        #expect(finished)
+        // Give the worker a moment to reach the last job (it runs after the loop has quit).
+        for _ in 0 ..< 100 where !calls.entries.contains("new") { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(calls.entries == ["autosave 0 + hello", "autosave 2 + nothing", "save -", "export md out.md", "load latest", "new"])
     }
 }

@@ -243,12 +243,40 @@ import Testing
         #expect(state.options.guidanceImage == 1.5)
     }
 
-    @Test func savingLoadingAndExportingSayTheyAreNotAvailableYet() {
+    @Test func saveLoadAndExportAskTheStorage() {
         var state = makeState()
         type("/save", &state)
+        #expect(press([.enter([])], &state).last == .saveConversation(path: nil))
+        type("/save ~/keep", &state)
+        #expect(press([.enter([])], &state).last == .saveConversation(path: "~/keep"))
+        type("/export html chat.html", &state)
+        #expect(press([.enter([])], &state).last == .exportConversation(format: "html", path: "chat.html"))
+        type("/load latest", &state)
+        #expect(press([.enter([])], &state).last == .loadConversation("latest"))
+        type("x", &state)
         press([.enter([])], &state)
-        guard case .notice(let text) = state.transcript.last else { Issue.record("no notice"); return }
-        #expect(text.contains("not available yet"))
+        type("/load latest", &state)
+        #expect(press([.enter([])], &state) == [.recordHistory("/load latest")])  // not during a reply
+    }
+
+    @Test func aLoadedConversationReplacesTheTranscriptAndItsPicturesAreDecoded() {
+        var state = stateAfterOneExchange()
+        var options = GenerationOptions()
+        options.seed = 77
+        let loaded = LoadedConversation(name: "session 1", turns: [
+            StoredTurn(message: .user("old"), inContext: false),
+            StoredTurn(message: ChatMessage(role: .assistant, segments: [.text("see:"), .picture(codes: [5, 6, 7, 8])]), inContext: true),
+        ], options: options, warnings: ["made by another model"])
+        let effects = update(&state, .conversationLoaded(loaded))
+        #expect(effects == [.decodePicture(number: 1, codes: [5, 6, 7, 8])])
+        #expect(state.transcript == [
+            .user(UserTurn(text: "old", pictures: [], inConversation: false)),
+            .assistant(AssistantTurn(parts: [.text("see:"), .picture(1)], status: .finished)),
+            .notice("Loaded session 1 (2 turns)."),
+            .notice("made by another model"),
+        ])
+        #expect(state.pictures[1]?.phase == .decoding)
+        #expect(state.options.seed == 77)
     }
 
     @Test func tabCompletesCommandsAndSettings() {
