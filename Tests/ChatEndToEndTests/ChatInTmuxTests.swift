@@ -33,13 +33,13 @@ struct ChatInTmuxTests {
     /// Types `text`, sends it once the input shows it, and (for a message) waits until its reply
     /// has ended. The input empties when the message is taken, and in the same step the reply
     /// begins, so an idle prompt after that means this message's reply is over.
-    func send(_ text: String, in session: TmuxSession, reply: Bool = true) throws {
+    func send(_ text: String, in session: TmuxSession, reply: Bool = true) async throws {
         try session.type(text)
-        #expect(session.waitFor { $0.contains("› " + text) }, "\(text): not typed")
+        #expect(await session.waitFor { $0.contains("› " + text) }, "\(text): not typed")
         try session.press("Enter")
-        #expect(session.waitFor { !$0.contains("› " + text) }, "\(text): not sent")
+        #expect(await session.waitFor { !$0.contains("› " + text) }, "\(text): not sent")
         if reply {
-            #expect(session.waitFor { Self.replyEnded($0) }, "\(text): no reply")
+            #expect(await session.waitFor { Self.replyEnded($0) }, "\(text): no reply")
         }
     }
 
@@ -59,17 +59,17 @@ struct ChatInTmuxTests {
         screen.split(separator: "\n").filter { $0.contains("▀▀▀▀") }
     }
 
-    @Test func aPictureAFollowUpAStopAResizeAndAQuit() throws {
+    @Test func aPictureAFollowUpAStopAResizeAndAQuit() async throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
         // The tiny model draws now and then: try seeds (each in a new conversation) until a reply
         // holds a picture.
         let session = try start(seed: 1)
-        #expect(session.waitFor { $0.contains("/help for commands") }, "the chat did not start:\n\(session.screen())")
+        #expect(await session.waitFor { $0.contains("/help for commands") }, "the chat did not start:\n\(session.screen())")
         var drawn = false
         for seed in 1 ... 80 {
-            try send("/new", in: session, reply: false)
-            try send("/set seed \(seed)", in: session, reply: false)
-            try send("draw a red circle", in: session)
+            try await send("/new", in: session, reply: false)
+            try await send("/set seed \(seed)", in: session, reply: false)
+            try await send("draw a red circle", in: session)
             if session.screen().contains("picture 1") {
                 drawn = true
                 break
@@ -82,7 +82,7 @@ struct ChatInTmuxTests {
         let saved = stateDirectory.appendingPathComponent("picture-1.png").path
         try session.type("/image 1 save \(saved)")
         try session.press("Enter")
-        #expect(session.waitFor { $0.contains("Saved picture 1") }, "\(session.screen())")
+        #expect(await session.waitFor { $0.contains("Saved picture 1") }, "\(session.screen())")
         let decoded = try PNGReader.read(path: saved).flattened()
         let shown = ScreenColors.rows(session.screen(escapes: true))
             .map { row in row.filter { $0.character == "▀" } }.filter { $0.count >= 4 }
@@ -99,20 +99,20 @@ struct ChatInTmuxTests {
         let wide = try #require(Self.pictureRows(session.screen()).first)
 
         // A follow-up gets its own reply, and the picture stays above it.
-        try send("now make the circle green", in: session)
+        try await send("now make the circle green", in: session)
 
         // Ctrl+C stops a reply; the chat stays and answers the next message.
         // Ctrl+C right behind Enter, so the stop does not depend on how long the tiny model's
         // reply would have been.
         try session.type("tell me a very long story")
         try session.press("Enter", "C-c")
-        #expect(session.waitFor { Self.replyEnded($0) && $0.contains("(stopped)") }, "\(session.screen())")
-        try send("and then?", in: session)
+        #expect(await session.waitFor { Self.replyEnded($0) && $0.contains("(stopped)") }, "\(session.screen())")
+        try await send("and then?", in: session)
 
         // Resizing draws the picture again at the new width.
         try session.press("C-Home")  // scroll to the top, where the picture is
         try session.resize(columns: 36, rows: 30)
-        #expect(session.waitFor { screen in
+        #expect(await session.waitFor { screen in
             let rows = Self.pictureRows(screen)
             guard let first = rows.first else { return false }
             return rows.allSatisfy { $0.count <= 36 } && first.filter { $0 == "▀" }.count < wide.filter { $0 == "▀" }.count
@@ -120,44 +120,44 @@ struct ChatInTmuxTests {
 
         // Ctrl+D on an empty prompt quits, and the terminal is back in its usual modes.
         try session.press("C-d")
-        #expect(session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
+        #expect(await session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
         let after = session.screen()
         #expect(after.contains("icanon") && after.contains("echo") && after.contains("isig") && !after.contains("-icanon"))
     }
 
-    @Test func ctrlCTwiceOnAnEmptyPromptQuitsAndSigtermRestoresTheTerminal() throws {
+    @Test func ctrlCTwiceOnAnEmptyPromptQuitsAndSigtermRestoresTheTerminal() async throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
         let session = try start(seed: 1)
-        #expect(session.waitFor { $0.contains("/help for commands") })
+        #expect(await session.waitFor { $0.contains("/help for commands") })
         try session.press("C-c")
-        #expect(session.waitFor { $0.contains("Press Ctrl+C again or Ctrl+D to quit") })
+        #expect(await session.waitFor { $0.contains("Press Ctrl+C again or Ctrl+D to quit") })
         try session.press("C-c")
-        #expect(session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
+        #expect(await session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
 
         let second = try start(seed: 1)
-        #expect(second.waitFor { $0.contains("/help for commands") })
+        #expect(await second.waitFor { $0.contains("/help for commands") })
         let shell = try second.tmux(["display", "-p", "-t", second.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
             .split(separator: " ").compactMap { Int32($0) }
         let chatPID = try #require(children.first)
         kill(chatPID, SIGTERM)
-        #expect(second.waitFor { $0.contains("EXIT=143") && $0.contains("icanon") }, "\(second.screen())")
+        #expect(await second.waitFor { $0.contains("EXIT=143") && $0.contains("icanon") }, "\(second.screen())")
         #expect(!second.screen().contains("-icanon") && !second.screen().contains("-echo"))
     }
 
-    @Test func aConversationIsSavedAsItGoesAndResumes() throws {
+    @Test func aConversationIsSavedAsItGoesAndResumes() async throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
         let first = try start(seed: 2)
-        #expect(first.waitFor { $0.contains("/help for commands") })
-        try send("remember the blue square", in: first)
+        #expect(await first.waitFor { $0.contains("/help for commands") })
+        try await send("remember the blue square", in: first)
         try first.press("C-d")
-        #expect(first.waitFor { $0.contains("EXIT=0") })
+        #expect(await first.waitFor { $0.contains("EXIT=0") })
 
         let second = try start(seed: 2, arguments: "--resume")
-        #expect(second.waitFor { $0.contains("Loaded session") }, "\(second.screen())")
-        #expect(second.waitFor { !Self.statusLine($0).contains("ctx 0/") }, "the resumed context is in use: \(second.screen())")
+        #expect(await second.waitFor { $0.contains("Loaded session") }, "\(second.screen())")
+        #expect(await second.waitFor { !Self.statusLine($0).contains("ctx 0/") }, "the resumed context is in use: \(second.screen())")
         #expect(second.screen().contains("remember the blue square"))
         try second.press("C-d")
-        #expect(second.waitFor { $0.contains("EXIT=0") })
+        #expect(await second.waitFor { $0.contains("EXIT=0") })
     }
 }

@@ -71,12 +71,13 @@ final class TmuxSession {
     }
 
     /// Waits until `condition` holds for the screen; false if it did not within `seconds` (a
-    /// guard against a hang, not a measurement).
-    func waitFor(seconds: Double = 60, _ condition: (String) -> Bool) -> Bool {
+    /// guard against a hang, not a measurement). It sleeps as a task, never blocking one of the
+    /// cooperative threads other tests' replies need.
+    func waitFor(seconds: Double = 60, _ condition: (String) -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition(screen()) { return true }
-            usleep(100_000)
+            try? await Task.sleep(nanoseconds: 100_000_000)
         }
         return condition(screen())
     }
