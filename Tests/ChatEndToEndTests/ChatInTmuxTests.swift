@@ -64,6 +64,7 @@ struct ChatInTmuxTests {
         // The tiny model draws now and then: try seeds (each in a new conversation) until a reply
         // holds a picture.
         let session = try start(seed: 1)
+        defer { session.close() }
         #expect(await session.waitFor { $0.contains("/help for commands") }, "the chat did not start:\n\(session.screen())")
         var drawn = false
         for seed in 1 ... 80 {
@@ -128,6 +129,7 @@ struct ChatInTmuxTests {
     @Test func ctrlCTwiceOnAnEmptyPromptQuitsAndSigtermRestoresTheTerminal() async throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
         let session = try start(seed: 1)
+        defer { session.close() }
         #expect(await session.waitFor { $0.contains("/help for commands") })
         try session.press("C-c")
         #expect(await session.waitFor { $0.contains("Press Ctrl+C again or Ctrl+D to quit") })
@@ -135,6 +137,7 @@ struct ChatInTmuxTests {
         #expect(await session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
 
         let second = try start(seed: 1)
+        defer { second.close() }
         #expect(await second.waitFor { $0.contains("/help for commands") })
         let shell = try second.tmux(["display", "-p", "-t", second.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
@@ -148,12 +151,14 @@ struct ChatInTmuxTests {
     @Test func aConversationIsSavedAsItGoesAndResumes() async throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
         let first = try start(seed: 2)
+        defer { first.close() }
         #expect(await first.waitFor { $0.contains("/help for commands") })
         try await send("remember the blue square", in: first)
         try first.press("C-d")
         #expect(await first.waitFor { $0.contains("EXIT=0") })
 
         let second = try start(seed: 2, arguments: "--resume")
+        defer { second.close() }
         #expect(await second.waitFor { $0.contains("Loaded session") }, "\(second.screen())")
         #expect(await second.waitFor { !Self.statusLine($0).contains("ctx 0/") }, "the resumed context is in use: \(second.screen())")
         #expect(second.screen().contains("remember the blue square"))

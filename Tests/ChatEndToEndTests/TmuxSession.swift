@@ -13,6 +13,7 @@ struct TmuxError: Error, CustomStringConvertible {
 final class TmuxSession {
     let socket = "omnichat-test-\(UUID().uuidString.prefix(8))"
     let session = "chat"
+    private var closed = false
 
     static var isAvailable: Bool { executable != nil }
 
@@ -25,7 +26,20 @@ final class TmuxSession {
         try tmux(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", command], output: false)
     }
 
-    deinit { _ = try? tmux(["kill-server"], output: false) }
+    deinit { close() }
+
+    /// Ends the chat and the server: the pane's processes are sent SIGTERM (tmux's SIGHUP on
+    /// closing a pane is not delivered everywhere), then the session is killed.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if let shell = Int32((try? tmux(["display", "-p", "-t", session, "#{pane_pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+            kill(-shell, SIGTERM)  // the pane's process group: the shell, the chat or its sleep
+            kill(shell, SIGTERM)
+        }
+        _ = try? tmux(["kill-session", "-t", session], output: false)
+        _ = try? tmux(["kill-server"], output: false)
+    }
 
     /// Runs tmux and returns what it printed (nothing for `output: false`).
     ///
@@ -46,8 +60,21 @@ final class TmuxSession {
         let argv = [executable, "-L", socket, "-f", "/dev/null"] + arguments
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
+        // The test runs on a thread that blocks most signals, and a spawned process keeps that
+        // mask: tmux, its panes and the chat would then never see SIGHUP or SIGTERM. Start them
+        // with no signal blocked and the usual dispositions.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for number in [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGTTIN, SIGTTOU, SIGCHLD] { sigaddset(&defaults, number) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
+        let status = posix_spawn(&pid, executable, &actions, &attributes, &cArguments, environ)
         guard status == 0 else { throw TmuxError(description: "cannot start tmux: error \(status)") }
         var exitStatus: Int32 = 0
         while waitpid(pid, &exitStatus, 0) == -1 && errno == EINTR {}
