@@ -46,14 +46,21 @@ struct ChatCommand: AsyncParsableCommand {
         let directory = try modelOptions.directory()
         printError("omnichat: loading \(directory.path)")
         let cache = directories.cache
-        let loadModel: @Sendable (URL, GenerationOptions) throws -> LoadedModel = { directory, options in
-            let (engine, info) = try EngineLoader.load(directory: directory, options: options)
-            // Pictures through the model's VQGAN; a checkpoint without one shows each picture's
-            // codes as grey squares and says so.
-            let codec: any PictureCodec = VQGANPictureCodec.forModel(directory: directory, cacheDirectory: cache) ?? UnavailablePictureCodec()
-            return LoadedModel(engine: engine, info: info, codec: codec)
+        /// Loads a model with its picture codec; `verbose` notes slow steps on standard error
+        /// (only before the chat takes over the terminal).
+        func modelLoader(verbose: Bool) -> @Sendable (URL, GenerationOptions) throws -> LoadedModel {
+            { directory, options in
+                let (engine, info) = try EngineLoader.load(directory: directory, options: options)
+                // Pictures through the model's VQGAN; a checkpoint without one shows each
+                // picture's codes as grey squares and says so.
+                let codec: any PictureCodec = VQGANPictureCodec.forModel(
+                    directory: directory, cacheDirectory: cache, note: { if verbose { printError("omnichat: " + $0) } })
+                    ?? UnavailablePictureCodec()
+                return LoadedModel(engine: engine, info: info, codec: codec)
+            }
         }
-        let loaded = try loadModel(directory, options)
+        let loadModel = modelLoader(verbose: false)
+        let loaded = try modelLoader(verbose: true)(directory, options)
         let (engine, model, codec) = (loaded.engine, loaded.info, loaded.codec)
         let (keeper, resumed) = try await ChatSessionKeeper.start(sessionOptions, engine: engine, codec: codec)
         if let resumed { options = resumed.options }

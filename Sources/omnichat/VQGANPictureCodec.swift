@@ -18,10 +18,14 @@ struct VQGANPictureCodec: PictureCodec {
     private let fallback = UnavailablePictureCodec()
 
     /// The codec of the model in `directory`, with preview patches cached in `cacheDirectory`;
-    /// nil when the checkpoint has no image tokenizer at all.
-    static func forModel(directory: URL, cacheDirectory: URL?) -> VQGANPictureCodec? {
+    /// nil when the checkpoint has no image tokenizer at all. `note` hears about the one slow
+    /// step (building the patches when they are not cached yet).
+    static func forModel(directory: URL, cacheDirectory: URL?, note: (String) -> Void = { _ in }) -> VQGANPictureCodec? {
         guard let vqgan = try? loadVQGAN(directory: directory) else { return nil }
-        let patches = vqgan.canDecode ? try? PatchTableCache.table(for: vqgan, cacheDirectory: cacheDirectory).table : nil
+        guard vqgan.canDecode else { return VQGANPictureCodec(vqgan: vqgan, patches: nil) }
+        let cached = cacheDirectory.map { FileManager.default.fileExists(atPath: PatchTableCache.fileURL(for: vqgan, context: 1, in: $0).path) } ?? false
+        if !cached { note("preparing picture previews for this model (once; cached afterwards)") }
+        let patches = try? PatchTableCache.table(for: vqgan, cacheDirectory: cacheDirectory).table
         return VQGANPictureCodec(vqgan: vqgan, patches: patches)
     }
 
