@@ -6,30 +6,11 @@ import Testing
 /// against naive Double-precision versions at awkward shapes: sizes that are not multiples of
 /// the register tile, depths beyond one packed block, strides, asymmetric padding.
 @Suite struct PictureKernelTests {
-    struct Numbers {
-        var state: UInt64
-        mutating func next() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
-        }
-        mutating func array(_ n: Int) -> [Float] { (0..<n).map { _ in next() } }
-    }
-
-    func nmse(_ a: [Float], _ b: [Float]) -> Double {
-        precondition(a.count == b.count)
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) {
-            num += Double(x - y) * Double(x - y)
-            den += Double(y) * Double(y)
-        }
-        return num / max(den, 1e-30)
-    }
-
     // MARK: - Blocked product
 
     @Test(arguments: [(1, 1, 1), (3, 7, 5), (4, 8, 16), (5, 9, 300), (33, 130, 17), (2, 1000, 3), (64, 64, 600)])
     func matmulMatchesNaive(m: Int, n: Int, k: Int) {
-        var numbers = Numbers(state: UInt64(m * 10_000 + n * 100 + k))
+        var numbers = TestNumbers(state: UInt64(m * 10_000 + n * 100 + k))
         let a = numbers.array(m * k), b = numbers.array(k * n), start = numbers.array(m * n)
         var expected = [Float](repeating: 0, count: m * n)
         for r in 0..<m {
@@ -77,7 +58,7 @@ import Testing
 
     @Test(arguments: convolutionCases)
     func convolutionMatchesNaive(_ test: ConvolutionCase) {
-        var numbers = Numbers(state: UInt64(test.inChannels * 7919 + test.height * 31 + test.width + test.kernel))
+        var numbers = TestNumbers(state: UInt64(test.inChannels * 7919 + test.height * 31 + test.width + test.kernel))
         let k = test.kernel
         let input = numbers.array(test.inChannels * test.height * test.width)
         let weight = numbers.array(test.outChannels * test.inChannels * k * k)
@@ -124,7 +105,7 @@ import Testing
 
     @Test(arguments: [(32, 1, false), (64, 25, false), (64, 25, true), (96, 7, true)])
     func groupNormMatchesNaive(channels: Int, spatial: Int, swish: Bool) {
-        var numbers = Numbers(state: UInt64(channels * 100 + spatial))
+        var numbers = TestNumbers(state: UInt64(channels * 100 + spatial))
         let x = numbers.array(channels * spatial).map { $0 * 4 + 0.5 }
         let weight = numbers.array(channels), bias = numbers.array(channels)
         let groups = 32, per = channels / groups
@@ -150,7 +131,7 @@ import Testing
     }
 
     @Test func swishMatchesDefinition() {
-        var numbers = Numbers(state: 11)
+        var numbers = TestNumbers(state: 11)
         let x = numbers.array(50_000).map { $0 * 30 } + [-200, -90, 0, 90, 200]
         var y = x
         swishInPlace(&y, y.count)
@@ -161,7 +142,7 @@ import Testing
 
     @Test(arguments: [(1, 1, 1), (3, 4, 5), (2, 17, 9)])
     func upsamplingRepeatsEveryValueIntoTwoByTwo(channels: Int, height: Int, width: Int) {
-        var numbers = Numbers(state: UInt64(channels + height + width))
+        var numbers = TestNumbers(state: UInt64(channels + height + width))
         let x = numbers.array(channels * height * width)
         var y = [Float](repeating: .nan, count: 4 * x.count)
         upsampleNearest2x(x, channels: channels, height: height, width: width, output: &y)

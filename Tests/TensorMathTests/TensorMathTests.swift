@@ -5,27 +5,9 @@ import Testing
 /// Each optimised kernel against a naive, obviously-correct version at awkward shapes
 /// (the `test-backend-ops` idea), compared by normalised mean squared error.
 @Suite struct KernelTests {
-    struct LCG {
-        var state: UInt64
-        mutating func next() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
-        }
-        mutating func array(_ n: Int) -> [Float] { (0..<n).map { _ in next() } }
-    }
-
-    func nmse(_ a: [Float], _ b: [Float]) -> Double {
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) {
-            num += Double(x - y) * Double(x - y)
-            den += Double(y) * Double(y)
-        }
-        return num / max(den, 1e-30)
-    }
-
     @Test(arguments: [(1, 1, 1), (1, 17, 33), (3, 64, 64), (4, 7, 129), (5, 100, 48), (9, 31, 15), (130, 3, 40)])
     func matmulMatchesNaive(rows: Int, outDim: Int, inDim: Int) {
-        var rng = LCG(state: UInt64(rows * 1000 + outDim * 10 + inDim))
+        var rng = TestNumbers(state: UInt64(rows * 1000 + outDim * 10 + inDim))
         let x = rng.array(rows * inDim), w = rng.array(outDim * inDim)
         var y = [Float](repeating: .nan, count: rows * outDim)
         x.withUnsafeBufferPointer { xp in
@@ -47,7 +29,7 @@ import Testing
     }
 
     @Test func rmsNormMatchesDefinition() {
-        var rng = LCG(state: 3)
+        var rng = TestNumbers(state: 3)
         let n = 37
         let x = rng.array(n), w = rng.array(n)
         var out = [Float](repeating: 0, count: n)
@@ -58,7 +40,7 @@ import Testing
     }
 
     @Test func layerNormMatchesDefinition() {
-        var rng = LCG(state: 5)
+        var rng = TestNumbers(state: 5)
         let n = 24
         let x = rng.array(n).map { $0 * 3 + 1 }, w = rng.array(n), b = rng.array(n)
         var out = [Float](repeating: 0, count: n)
@@ -83,7 +65,7 @@ import Testing
     @Test func ropeRotatesHalvesByPositionAngle() {
         var tables = RopeTables(headDim: 8, theta: 10000)
         tables.reserve(positions: 10)
-        var rng = LCG(state: 9)
+        var rng = TestNumbers(state: 9)
         let v = rng.array(16)
         var rotated = v
         tables.apply(&rotated, heads: 2, position: 7)
