@@ -28,6 +28,8 @@ def main() -> int:
     parser.add_argument("--out", default="runs/vqgan", help="run directory (checkpoint, log, export)")
     parser.add_argument("--fresh", action="store_true", help="start over even if a checkpoint exists")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop after this much wall time")
+    parser.add_argument("--until-step", type=int, default=None,
+                        help="stop at this step (checkpointed) without changing the schedule of --max-steps")
     parser.add_argument("--evaluate", action="store_true", help="only print metrics of the checkpoint")
     defaults = TrainConfig()
     for field in dataclasses.fields(TrainConfig):
@@ -51,7 +53,7 @@ def main() -> int:
         return 0
     if args.fresh and (out_dir / "log.txt").exists():
         (out_dir / "log.txt").unlink()
-    trainer.run(args.max_minutes)
+    trainer.run(args.max_minutes, args.until_step)
     return 0
 
 

@@ -7,27 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file
-from transformers import ChameleonVQVAEConfig
 
 from tools.vqgan.data import pixels_from_u8
+from tools.vqgan.export import load_exported as load_vqgan
 from tools.vqgan.model import WorldVQGAN
 from tools.world.render import render
 from tools.world.scene import Scene
-
-
-def load_vqgan(directory: Path) -> WorldVQGAN:
-    """The exported VQGAN (`vqgan.safetensors` + `vq_config.json`), in eval mode."""
-    config = ChameleonVQVAEConfig(**json.loads((directory / "vq_config.json").read_text()))
-    model = WorldVQGAN(config)
-    state = load_file(str(directory / "vqgan.safetensors"))
-    prefix = "model.vqmodel."
-    vq_state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix) and not k.startswith(prefix + "decoder.")}
-    decoder_state = {k[len(prefix + "decoder."):]: v for k, v in state.items() if k.startswith(prefix + "decoder.")}
-    model.vq.load_state_dict(vq_state, strict=False)
-    model.decoder.load_state_dict(decoder_state)
-    model.eval()
-    return model
 
 
 class SceneEncoder:

@@ -11,7 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
+from transformers import ChameleonVQVAEConfig
 
 from tools.vqgan.model import WorldVQGAN
 
@@ -35,3 +36,17 @@ def export_vqgan(model: WorldVQGAN, out_dir: Path) -> None:
     save_file(weights, str(temporary), metadata={"format": "pt"})
     os.replace(temporary, out_dir / WEIGHTS_NAME)
     (out_dir / CONFIG_NAME).write_text(json.dumps(vq_config_dict(model), indent=2, sort_keys=True) + "\n")
+
+
+def load_exported(directory: Path) -> WorldVQGAN:
+    """The exported VQGAN (`vqgan.safetensors` + `vq_config.json`), in eval mode."""
+    config = ChameleonVQVAEConfig(**json.loads((directory / "vq_config.json").read_text()))
+    model = WorldVQGAN(config)
+    state = load_file(str(directory / "vqgan.safetensors"))
+    prefix = "model.vqmodel."
+    vq_state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix) and not k.startswith(prefix + "decoder.")}
+    decoder_state = {k[len(prefix + "decoder."):]: v for k, v in state.items() if k.startswith(prefix + "decoder.")}
+    model.vq.load_state_dict(vq_state, strict=False)
+    model.decoder.load_state_dict(decoder_state)
+    model.eval()
+    return model

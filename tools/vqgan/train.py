@@ -295,7 +295,7 @@ class Trainer:
         return {"loss": loss.item(), "l1": l1.item(), "palette": palette.item(),
                 "commit": commitment.item(), "resets": resets, "grad_norm": float(grad_norm)}
 
-    def run(self, max_minutes: float | None) -> None:
+    def run(self, max_minutes: float | None, until_step: int | None = None) -> None:
         config = self.config
         torch.set_num_threads(config.threads)
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -308,7 +308,8 @@ class Trainer:
         last_save = time.time()
         window: list[dict] = []
         window_start = time.time()
-        while self.step < config.max_steps:
+        last_step = config.max_steps if until_step is None else min(until_step, config.max_steps)
+        while self.step < last_step:
             if max_minutes is not None and time.time() - started > max_minutes * 60:
                 break
             tick = time.time()
