@@ -22,10 +22,11 @@ let package = Package(
         .target(name: "NumPyFormat"),
         .target(name: "ModelConfiguration"),
         .target(name: "Imaging"),
+        .target(name: "FileIO"),
 
         // MARK: - Pictures: PNG through libpng (one C shim), terminal half blocks
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
-        .target(name: "PNGCodec", dependencies: ["Imaging", "CPNGShim"]),
+        .target(name: "PNGCodec", dependencies: ["Imaging", "CPNGShim", "FileIO"]),
         .target(name: "HalfBlockRendering", dependencies: ["Imaging"]),
 
         // MARK: - The terminal chat: ncursesw behind one C module, the UI as pure state and view
@@ -41,7 +42,7 @@ let package = Package(
 
         // MARK: - Conversations
         .target(name: "ChatEngine", dependencies: ["ChameleonModel", "BPETokenizer"]),
-        .target(name: "Sessions", dependencies: ["ChatEngine", "ChameleonModel", "BPETokenizer", "Imaging", "PNGCodec"]),
+        .target(name: "Sessions", dependencies: ["ChatEngine", "ChameleonModel", "BPETokenizer", "Imaging", "PNGCodec", "FileIO"]),
 
         // MARK: - The image tokenizer
         .target(

@@ -21,6 +21,8 @@ public enum PNGError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidText(file: String, key: String, reason: String)
     /// The file could not be written or moved into place.
     case writeFailed(file: String, reason: String)
+    /// The file exists and the write was not allowed to replace it.
+    case exists(file: String)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum PNGError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): cannot write text chunk '\(key)': \(reason)"
         case let .writeFailed(file, reason):
             return "\(file): cannot write: \(reason)"
+        case let .exists(file):
+            return "\(file): already exists; choose another name"
         }
     }
 }

@@ -1,4 +1,5 @@
 import CPNGShim
+import FileIO
 import Imaging
 
 #if canImport(Glibc)
@@ -97,30 +98,16 @@ public enum PNGReader {
         return nil
     }
 
-    /// Reads a whole file with POSIX calls (for errno messages), refusing more than `limit` bytes.
+    /// Reads a whole file (pipes and devices too), refusing more than `limit` bytes.
     static func readFile(path: String, limit: Int) throws(PNGError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw .unreadable(file: path, reason: errnoDescription()) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .unreadable(file: path, reason: errnoDescription()) }
-        if (status.st_mode & S_IFMT) == S_IFDIR { throw .unreadable(file: path, reason: "is a directory") }
-        if (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) > limit {
-            throw .fileTooLarge(file: path, bytes: Int(status.st_size), limit: limit)
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { posixRead(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(file: path, reason: errnoDescription())
+        do {
+            return try FileIO.read(path, limit: limit, regularOnly: false)
+        } catch {
+            switch error {
+            case let .tooLarge(_, bytes, limit): throw .fileTooLarge(file: path, bytes: bytes, limit: limit)
+            case let .unreadable(_, reason), let .failed(_, reason): throw .unreadable(file: path, reason: reason)
+            case .exists: throw .unreadable(file: path, reason: "exists")
             }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0 ..< count])
-            // Pipes and devices have no size up front: stop at the limit.
-            if bytes.count > limit { throw .fileTooLarge(file: path, bytes: bytes.count, limit: limit) }
         }
-        return bytes
     }
 }

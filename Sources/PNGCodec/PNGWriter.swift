@@ -1,4 +1,5 @@
 import CPNGShim
+import FileIO
 import Imaging
 
 #if canImport(Glibc)
@@ -54,12 +55,21 @@ public enum PNGWriter {
     }
 
     /// Encodes and writes atomically: the bytes go to a temporary file in the same directory,
-    /// which is flushed to disk and then renamed over `path`. A reader never sees half a file,
-    /// and a failed write leaves any earlier file untouched.
-    public static func write(_ image: RGBImage, to path: String,
-                             text: [(key: String, value: String)] = []) throws(PNGError) {
+    /// which is flushed to disk and then moved to `path`. A reader never sees half a file, and a
+    /// failed write leaves any earlier file untouched. Without `replacing`, an existing file is
+    /// never overwritten: `.exists` is thrown instead.
+    public static func write(_ image: RGBImage, to path: String, text: [(key: String, value: String)] = [],
+                             replacing: Bool = true) throws(PNGError) {
         let bytes = try encode(image, text: text, name: path)
-        try writeAtomically(bytes, to: path)
+        do {
+            try FileIO.write(bytes, to: path, replacing: replacing)
+        } catch {
+            switch error {
+            case .exists: throw .exists(file: path)
+            case let .failed(_, reason), let .unreadable(_, reason): throw .writeFailed(file: path, reason: reason)
+            case let .tooLarge(_, bytes, limit): throw .writeFailed(file: path, reason: "\(bytes) bytes above \(limit)")
+            }
+        }
     }
 
     // MARK: - Helpers
@@ -92,35 +102,5 @@ public enum PNGWriter {
             }
         }
         return pin(0, [])
-    }
-
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(PNGError) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(base).\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp"
-
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else { throw .writeFailed(file: path, reason: errnoDescription()) }
-        var failure: String? = nil
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = posixWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errnoDescription()
-                    return
-                }
-                offset += written
-            }
-        }
-        if failure == nil && fsync(descriptor) != 0 { failure = errnoDescription() }
-        if close(descriptor) != 0 && failure == nil { failure = errnoDescription() }
-        if failure == nil && rename(temporary, path) != 0 { failure = errnoDescription() }
-        if let failure {
-            unlink(temporary)
-            throw .writeFailed(file: path, reason: failure)
-        }
     }
 }

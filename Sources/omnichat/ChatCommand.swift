@@ -71,7 +71,7 @@ struct ChatCommand: AsyncParsableCommand {
         let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(environment: environment)
         let services = ChatServices(
             readPicture: { path in try PNGReader.read(path: path).flattened() },
-            writePicture: { image, path in try PNGWriter.write(image, to: path) },
+            writePicture: { image, path in try PNGWriter.write(image, to: SessionStore.expandingTilde(path), replacing: false) },
             themes: catalog, history: history, storage: keeper.storage, loadModel: loadModel)
         let configuration = ChatConfiguration(
             preferredColorMode: preferred, environment: environment, theme: chosenTheme, themeNames: catalog.names(),

@@ -49,6 +49,21 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["picture.png"], "no temporary files left")
     }
 
+    @Test func writeWithoutReplacingNeverTouchesAnExistingFile() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Spaces and non-ASCII in the name work like any other path.
+        let path = directory + "/my picture 東京.png"
+        let first = Self.noise(width: 4, height: 4, seed: 7)
+        try PNGWriter.write(first, to: path, replacing: false)
+        #expect(throws: PNGError.exists(file: path)) {
+            try PNGWriter.write(Self.noise(width: 2, height: 2, seed: 8), to: path, replacing: false)
+        }
+        #expect(try PNGReader.read(path: path).pixels == .rgb(first))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["my picture 東京.png"], "no temporary files left")
+        #expect(PNGError.exists(file: path).description.hasSuffix("already exists; choose another name"))
+    }
+
     @Test func failedWriteNamesTheFileAndLeavesNothing() throws {
         let path = "/nonexistent-omnichat-dir/out.png"
         #expect(throws: PNGError.writeFailed(file: path, reason: "No such file or directory")) {
