@@ -13,6 +13,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Prompt length for the prefill measurement.") var promptTokens = 128
     @Option(name: .long, help: "Tokens to decode for the decode measurement.") var genTokens = 64
     @Option(name: .long, help: "Repetitions of each measurement (mean ± standard deviation).") var repetitions = 3
+    @Flag(name: .long, help: "Also time one whole picture with guidance: prompt, codes and VQGAN decode.") var picture = false
     @Flag(name: .long, help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -63,10 +64,16 @@ struct BenchCommand: ParsableCommand {
 
         // The image codec, when the checkpoint has one (encode and decode of one picture).
         var vqEncode: [Double] = [], vqDecode: [Double] = []
-        if let vqgan = try? VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: checkpoint.directory.path) {
+        var pictureSeconds: [Double] = []
+        let vqgan = try? VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: checkpoint.directory.path)
+        if let vqgan {
             let timing = try measureVQGAN(vqgan, repetitions: repetitions, rng: &rng)
             vqEncode = timing.encodeSeconds
             vqDecode = timing.decodeSeconds
+        }
+        if picture {
+            guard let vqgan, vqgan.canDecode else { throw CLIError("--picture needs a model with a VQGAN decoder") }
+            pictureSeconds = try PictureBench(checkpoint: checkpoint, vqgan: vqgan).measure(repetitions: repetitions).seconds
         }
 
         let report = BenchReport(
@@ -79,6 +86,8 @@ struct BenchCommand: ParsableCommand {
             decode_tokens_per_s: mean(decodeRates), decode_tokens_per_s_stddev: stddev(decodeRates),
             vq_encode_ms: vqEncode.isEmpty ? nil : mean(vqEncode) * 1000,
             vq_decode_ms: vqDecode.isEmpty ? nil : mean(vqDecode) * 1000,
+            picture_seconds: pictureSeconds.isEmpty ? nil : mean(pictureSeconds),
+            picture_seconds_stddev: pictureSeconds.isEmpty ? nil : stddev(pictureSeconds),
             peak_rss_bytes: peakResidentBytes(), threads: ProcessInfo.processInfo.activeProcessorCount)
         if json {
             try printJSON(report)
@@ -104,6 +113,9 @@ struct BenchReport: Encodable {
     /// One picture through the VQGAN encoder / decoder, when the checkpoint has them.
     let vq_encode_ms: Double?
     let vq_decode_ms: Double?
+    /// One whole picture with guidance (prompt, codes, VQGAN decode), with `--picture`.
+    let picture_seconds: Double?
+    let picture_seconds_stddev: Double?
     let peak_rss_bytes: Int
     let threads: Int
 
@@ -117,6 +129,7 @@ struct BenchReport: Encodable {
 
             load \(f(load_seconds)) s, weights \(weight_bytes / 1_048_576) MiB (f32), peak RSS \(peak_rss_bytes / 1_048_576) MiB
             """ + (vq_decode_ms.map { "\nVQGAN: encode \(vq_encode_ms.map(f) ?? "n/a") ms, decode \(f($0)) ms per picture" } ?? "")
+            + (picture_seconds.map { "\npicture with guidance (prompt, codes, decode): \(f($0)) ± \(f(picture_seconds_stddev ?? 0)) s" } ?? "")
     }
 }
 

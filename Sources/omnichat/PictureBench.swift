@@ -1,0 +1,47 @@
+import ChameleonModel
+import ChatEngine
+import Foundation
+import VQGAN
+
+/// One whole picture as the chat makes it: the request's prompt, every code sampled with
+/// classifier-free guidance (three rows per step, the reference scales), and the VQGAN decode.
+struct PictureBench {
+    /// The request every measurement draws.
+    static let request = "draw a small red circle at the top left on a blue background"
+
+    let checkpoint: ChameleonCheckpoint
+    let vqgan: VQGAN
+
+    /// Seconds per picture, one entry per repetition, and the number of codes of a picture.
+    func measure(repetitions: Int) throws -> (seconds: [Double], codes: Int) {
+        let format = try ConversationFormat.load(directory: checkpoint.directory)
+        let builder = try PromptBuilder(tokenizer: checkpoint.tokenizer, format: format, vocabulary: checkpoint.vocabulary)
+        let prompt = builder.beginning() + builder.ids(for: ChatMessage.user(Self.request)) + builder.replyOpening()
+            + [checkpoint.vocabulary.beginImage]
+        var options = GenerationOptions()
+        options.maxNewTokens = vqgan.codesPerPicture + 1
+        var seconds: [Double] = []
+        var codesPerPicture = 0
+        for repetition in 0..<repetitions {
+            options.seed = UInt64(repetition)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let generator = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary, options: options)
+            generator.append(prompt)
+            var codes: [Int] = []
+            while let token = generator.next() {
+                if checkpoint.vocabulary.isImageToken(token.id) {
+                    codes.append(Int(checkpoint.vocabulary.codeForToken[token.id]))
+                } else {
+                    break  // the forced end-image
+                }
+            }
+            guard codes.count == vqgan.codesPerPicture else {
+                throw CLIError("the picture stopped after \(codes.count) of \(vqgan.codesPerPicture) codes")
+            }
+            _ = try vqgan.decodePicture(codes: codes)
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            codesPerPicture = codes.count
+        }
+        return (seconds, codesPerPicture)
+    }
+}
