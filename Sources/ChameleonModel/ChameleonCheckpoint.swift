@@ -15,6 +15,12 @@ public struct ChameleonCheckpoint: Sendable {
     public let model: ChameleonTransformer
     /// The checkpoint's tensors, kept open for the image codec (`model.vqmodel.*`).
     public let tensors: SafeTensorsCheckpoint
+    /// The model's own sampling defaults (`generation_config.json`), when it has them.
+    public let generationDefaults: GenerationDefaults?
+
+    /// The options to generate with before any flag: the reference defaults with the model's
+    /// `generation_config.json` applied.
+    public var defaultOptions: GenerationOptions { GenerationOptions(modelDefaults: generationDefaults) }
 
     /// Loads every part, validating each against the others. Every failure is a typed error
     /// whose description names the file and the problem in one line.
@@ -24,6 +30,7 @@ public struct ChameleonCheckpoint: Sendable {
             throw CheckpointError.notADirectory(path: directory.path)
         }
         self.directory = directory
+        generationDefaults = try GenerationDefaults.load(directory: directory)
         let configURL = directory.appendingPathComponent("config.json")
         config = try ChameleonConfig.load(from: configURL)
 

@@ -47,3 +47,22 @@ public enum StopReason: String, Sendable, Equatable {
     /// The context is full.
     case contextFull
 }
+
+extension GenerationOptions {
+    /// The reference defaults with a model's own `generation_config.json` applied on top.
+    public init(modelDefaults defaults: GenerationDefaults?) {
+        self.init()
+        guard let defaults else { return }
+        if let temperature = defaults.temperature { text.temperature = temperature }
+        if let topP = defaults.topP { text.topP = topP }
+        if let topK = defaults.topK { text.topK = topK }
+        if let penalty = defaults.repetitionPenalty { text.repetitionPenalty = penalty }
+        if let doSample = defaults.doSample { text.greedy = !doSample }
+        if let temperature = defaults.imageTemperature { image.temperature = temperature }
+        if let topP = defaults.imageTopP { image.topP = topP }
+        if let topK = defaults.imageTopK { image.topK = topK }
+        if let doSample = defaults.imageDoSample { image.greedy = !doSample }
+        if let scale = defaults.cfgText { guidanceText = scale }
+        if let scale = defaults.cfgImage { guidanceImage = scale }
+    }
+}

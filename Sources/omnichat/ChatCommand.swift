@@ -41,9 +41,9 @@ struct ChatCommand: AsyncParsableCommand {
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
         let chosenTheme = try catalog.load(theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "dark")
 
-        var options = GenerationOptions()
-        sampling.apply(to: &options)
         let directory = try modelOptions.directory()
+        var options = GenerationOptions(modelDefaults: try GenerationDefaults.load(directory: directory))
+        sampling.apply(to: &options)
         printError("omnichat: loading \(directory.path)")
         let cache = directories.cache
         /// Loads a model with its picture codec; `verbose` notes slow steps on standard error

@@ -39,7 +39,7 @@ struct CompleteCommand: ParsableCommand {
         guard prompt.count < checkpoint.model.contextLength else {
             throw CLIError("--ids: \(prompt.count) tokens do not fit the context of \(checkpoint.model.contextLength)")
         }
-        var options = GenerationOptions()
+        var options = checkpoint.defaultOptions
         options.mode = mode
         options.maxNewTokens = maxTokens
         sampling.apply(to: &options)

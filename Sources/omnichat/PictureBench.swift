@@ -18,7 +18,7 @@ struct PictureBench {
         let builder = try PromptBuilder(tokenizer: checkpoint.tokenizer, format: format, vocabulary: checkpoint.vocabulary)
         let prompt = builder.beginning() + builder.ids(for: ChatMessage.user(Self.request)) + builder.replyOpening()
             + [checkpoint.vocabulary.beginImage]
-        var options = GenerationOptions()
+        var options = checkpoint.defaultOptions
         options.maxNewTokens = vqgan.codesPerPicture + 1
         var seconds: [Double] = []
         var codesPerPicture = 0

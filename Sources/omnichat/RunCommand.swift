@@ -47,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
         let checkpoint = try ChameleonCheckpoint(directory: directory)
         let format = try ConversationFormat.load(directory: directory)
         let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: directory.path)
-        var options = GenerationOptions()
+        var options = checkpoint.defaultOptions
         options.maxNewTokens = maxTokens
         sampling.apply(to: &options)
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)

@@ -1,8 +1,10 @@
 import ArgumentParser
 import ChameleonModel
 
-/// Sampling flags shared by the commands that generate. Every default is the reference
-/// engine's; each flag overrides one value.
+/// Sampling flags shared by the commands that generate. Defaults are the model's
+/// `generation_config.json` where it has one, else the reference engine's; each flag overrides
+/// one value, and a sampling flag (temperature, top-p, top-k) turns sampling back on where the
+/// model's defaults were greedy.
 struct SamplingOptions: ParsableArguments {
     @Flag(name: .long, help: "Always take the most likely token (no sampling, no repetition penalty unless given).")
     var greedy = false
@@ -40,11 +42,18 @@ struct SamplingOptions: ParsableArguments {
             options.setGreedy()
             options.text.repetitionPenalty = 1
         }
+        if temperature != nil || topP != nil || topK != nil {
+            options.text.greedy = false
+            options.image.greedy = false
+        }
         if let temperature {
             options.text.temperature = temperature
             options.image.temperature = temperature
         }
-        if let imageTemperature { options.image.temperature = imageTemperature }
+        if let imageTemperature {
+            options.image.temperature = imageTemperature
+            options.image.greedy = false
+        }
         if let topP {
             options.text.topP = topP
             options.image.topP = topP

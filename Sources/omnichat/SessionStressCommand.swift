@@ -19,7 +19,7 @@ struct SessionStressCommand: AsyncParsableCommand {
 
     func run() async throws {
         let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
-        var options = GenerationOptions()
+        var options = checkpoint.defaultOptions
         options.seed = seed
         options.maxNewTokens = 40
         let engine = try InferenceEngine(checkpoint: checkpoint, format: try ConversationFormat.load(directory: checkpoint.directory),

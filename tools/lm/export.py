@@ -10,7 +10,7 @@ loads (it warns only about the VQ decoder tensors, which transformers does not i
     conversation.json    how turns are delimited (tools/lm/conversation_format.py)
     training.json        command, seed, data and final losses, for the record
 
-    .venv/bin/python -m tools.lm.export --run runs/lm --data runs/lm/data --vqgan runs/vqgan/export --out models/builtin
+    .venv/bin/python -m tools.lm.export --run runs/lm2/run --data runs/lm2/data --vqgan runs/vqgan/merged --out models/builtin
 """
 
 from __future__ import annotations
@@ -24,6 +24,20 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from tools.lm.train import ModelShape, make_model
+
+
+def vqgan_record(directory: Path) -> dict:
+    """What the VQGAN run and the code merge reported (runs/vqgan/log.txt, merge_report.json)."""
+    record: dict = {"directory": str(directory)}
+    report = directory / "merge_report.json"
+    if report.exists():
+        record["merge"] = {k: v for k, v in json.loads(report.read_text()).items() if k != "kept"}
+    log = directory.parent / "log.txt"
+    if log.exists():
+        evals = [line.split(" eval ", 1)[1] for line in log.read_text().splitlines() if " eval " in line]
+        if evals:
+            record["final_evaluation"] = json.loads(evals[-1])
+    return record
 
 
 def main() -> None:
@@ -63,7 +77,7 @@ def main() -> None:
                            "minutes": round(state["elapsed"] / 60, 1), "last_log_line": last_loss,
                            "shape": state["shape"], "train": run.get("train")},
         "data": {k: meta[k] for k in ("conversations", "tokens", "learned_tokens", "seed", "vqgan") if k in meta},
-        "vqgan": json.loads((args.vqgan / "training.json").read_text()) if (args.vqgan / "training.json").exists() else str(args.vqgan),
+        "vqgan": vqgan_record(args.vqgan),
     }, indent=2) + "\n")
     size = sum(p.stat().st_size for p in args.out.iterdir())
     print(f"wrote {args.out}: {size / 1e6:.1f} MB")
