@@ -56,7 +56,7 @@ let package = Package(
             name: "omnichat",
             dependencies: [
                 "ChatEngine", "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
-                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN", "Sessions", "ChatUI",
+                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN", "Sessions", "ChatUI", "TensorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

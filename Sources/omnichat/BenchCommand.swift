@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChameleonModel
 import Foundation
+import TensorMath
 import VQGAN
 
 /// `omnichat bench`: prompt-processing and generation speed of a model, and peak memory.
@@ -15,6 +16,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Repetitions of each measurement (mean ± standard deviation).") var repetitions = 3
     @Flag(name: .long, help: "Also time one whole picture with guidance: prompt, codes and VQGAN decode.") var picture = false
     @Flag(name: .long, help: "Print one JSON object.") var json = false
+    @Option(name: .long, help: .hidden) var probeMegabytes = 512
 
     func validate() throws {
         guard promptTokens > 0, genTokens > 0, repetitions > 0 else {
@@ -23,6 +25,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let bandwidthBefore = BandwidthProbe.readGBPerSecond(megabytes: probeMegabytes)
         let loadStart = Date()
         let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
         let loadSeconds = Date().timeIntervalSince(loadStart)
@@ -76,6 +79,11 @@ struct BenchCommand: ParsableCommand {
             pictureSeconds = try PictureBench(checkpoint: checkpoint, vqgan: vqgan).measure(repetitions: repetitions).seconds
         }
 
+        let bandwidthAfter = BandwidthProbe.readGBPerSecond(megabytes: probeMegabytes)
+        let weights = checkpoint.model.weights
+        // A decoded token reads every weight once, except the input embedding table (one row);
+        // a tied output head is the embedding table and is read whole.
+        let bytesPerToken = weights.byteCount - (weights.lmHead === weights.embedTokens ? 0 : weights.embedTokens.byteCount)
         let report = BenchReport(
             model: checkpoint.directory.lastPathComponent,
             parameters: checkpoint.model.weights.byteCount / 4,
@@ -88,6 +96,9 @@ struct BenchCommand: ParsableCommand {
             vq_decode_ms: vqDecode.isEmpty ? nil : mean(vqDecode) * 1000,
             picture_seconds: pictureSeconds.isEmpty ? nil : mean(pictureSeconds),
             picture_seconds_stddev: pictureSeconds.isEmpty ? nil : stddev(pictureSeconds),
+            bytes_read_per_token: bytesPerToken,
+            read_bandwidth_gb_per_s: (bandwidthBefore + bandwidthAfter) / 2,
+            read_bandwidth_gb_per_s_before: bandwidthBefore, read_bandwidth_gb_per_s_after: bandwidthAfter,
             peak_rss_bytes: peakResidentBytes(), threads: ProcessInfo.processInfo.activeProcessorCount)
         if json {
             try printJSON(report)
@@ -116,8 +127,19 @@ struct BenchReport: Encodable {
     /// One whole picture with guidance (prompt, codes, VQGAN decode), with `--picture`.
     let picture_seconds: Double?
     let picture_seconds_stddev: Double?
+    /// Weight bytes streamed per decoded token: all but the input embedding table.
+    let bytes_read_per_token: Int
+    /// Streaming-read bandwidth, the mean of probes run before and after the measurements.
+    let read_bandwidth_gb_per_s: Double
+    let read_bandwidth_gb_per_s_before: Double
+    let read_bandwidth_gb_per_s_after: Double
     let peak_rss_bytes: Int
     let threads: Int
+
+    /// Decode speed as a share of what the bandwidth allows (bandwidth / bytes per token).
+    var bandwidthShare: Double {
+        read_bandwidth_gb_per_s > 0 ? decode_tokens_per_s * Double(bytes_read_per_token) / (read_bandwidth_gb_per_s * 1e9) : 0
+    }
 
     var markdown: String {
         func f(_ x: Double) -> String { String(format: "%.2f", x) }
@@ -128,6 +150,8 @@ struct BenchReport: Encodable {
             | \(model) | \(parameters) | \(threads) | tg\(gen_tokens) | \(f(decode_tokens_per_s)) ± \(f(decode_tokens_per_s_stddev)) |
 
             load \(f(load_seconds)) s, weights \(weight_bytes / 1_048_576) MiB (f32), peak RSS \(peak_rss_bytes / 1_048_576) MiB
+            read bandwidth \(f(read_bandwidth_gb_per_s_before)) GB/s before, \(f(read_bandwidth_gb_per_s_after)) after; \
+            decode reads \(bytes_read_per_token / 1_048_576) MiB per token, \(f(bandwidthShare * 100))% of the bandwidth limit
             """ + (vq_decode_ms.map { "\nVQGAN: encode \(vq_encode_ms.map(f) ?? "n/a") ms, decode \(f($0)) ms per picture" } ?? "")
             + (picture_seconds.map { "\npicture with guidance (prompt, codes, decode): \(f($0)) ± \(f(picture_seconds_stddev ?? 0)) s" } ?? "")
     }

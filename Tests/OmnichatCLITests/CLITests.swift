@@ -99,10 +99,11 @@ import Testing
 
     @Test func benchJSONReportsSpeedsAndMemory() throws {
         let model = Self.fixtures.appendingPathComponent("plain").path
-        let result = try omnichat(["bench", "--model", model, "--prompt-tokens", "16", "--gen-tokens", "8", "--repetitions", "1", "--picture", "--json"])
+        let result = try omnichat(["bench", "--model", model, "--prompt-tokens", "16", "--gen-tokens", "8", "--repetitions", "1", "--picture", "--json",
+                                   "--probe-megabytes", "16"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        for key in ["prefill_tokens_per_s", "decode_tokens_per_s", "peak_rss_bytes", "vq_encode_ms", "vq_decode_ms", "picture_seconds"] {
+        for key in ["prefill_tokens_per_s", "decode_tokens_per_s", "peak_rss_bytes", "vq_encode_ms", "vq_decode_ms", "picture_seconds", "bytes_read_per_token", "read_bandwidth_gb_per_s", "weight_bytes", "threads"] {
             #expect(((object[key] as? NSNumber)?.doubleValue ?? 0) > 0, "\(key)")
         }
     }

@@ -200,11 +200,11 @@ def table(records: list[dict]) -> tuple[str, dict[str, float]]:
     return "\n".join(lines), accuracy
 
 
-def evaluate_split(player: Player, split: str, seed: int, count: int, max_conversations: int, details) -> list[dict]:
-    """Plays conversations until every picture/answer category has `count` scored cases."""
+def evaluate_split(player: Player, split: str, seed: int, count: int, max_conversations: int, details,
+                   needed: list[str]) -> list[dict]:
+    """Plays conversations until every category in `needed` has `count` scored cases."""
     records: list[dict] = []
     scored: dict[str, int] = defaultdict(int)
-    needed = [c for c in TARGETS]
     started = time.time()
     for played, conversation in enumerate(generate(seed, max_conversations, split=split)):
         if all(scored[c] >= count for c in needed):
@@ -237,6 +237,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7001, help="conversation seed (training data used seed 1)")
     parser.add_argument("--run-args", default="", help="extra flags for omnichat run, e.g. '--greedy'")
     parser.add_argument("--details", default="runs/eval/details.jsonl")
+    parser.add_argument("--categories", default=",".join(TARGETS), help="categories that must reach --count")
     args = parser.parse_args()
 
     Path(args.details).parent.mkdir(parents=True, exist_ok=True)
@@ -244,7 +245,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work, open(args.details, "w") as details:
         player = Player(args.binary, args.model, args.run_args.split(), Path(work))
         for split in args.splits.split(","):
-            records = evaluate_split(player, split, args.seed, args.count, args.max_conversations, details)
+            records = evaluate_split(player, split, args.seed, args.count, args.max_conversations, details,
+                                     args.categories.split(","))
             text, results[split] = table(records)
             print(f"\n{split} phrasings ({args.model}, seed {args.seed}, run flags '{args.run_args}'):\n\n{text}\n", flush=True)
     if "heldout" in results and "train" in results:

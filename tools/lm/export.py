@@ -8,6 +8,7 @@ loads (it warns only about the VQ decoder tensors, which transformers does not i
     model.safetensors    language model in bf16, `model.vqmodel.*` (encoder, codebook, decoder) in f16
     tokenizer.json       the byte-level BPE tokenizer with Chameleon's special and image tokens
     conversation.json    how turns are delimited (tools/lm/conversation_format.py)
+    generation_config.json  sampling defaults (tools/lm/generation_config.json)
     training.json        command, seed, data and final losses, for the record
 
     .venv/bin/python -m tools.lm.export --run runs/lm2/run --data runs/lm2/data --vqgan runs/vqgan/merged --out models/builtin
@@ -24,6 +25,8 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from tools.lm.train import ModelShape, make_model
+
+GENERATION_CONFIG = Path(__file__).with_name("generation_config.json")
 
 
 def vqgan_record(directory: Path) -> dict:
@@ -68,6 +71,8 @@ def main() -> None:
     temporary.replace(args.out / "model.safetensors")
     shutil.copy(args.data / "tokenizer.json", args.out / "tokenizer.json")
     shutil.copy(args.data / "conversation.json", args.out / "conversation.json")
+    # The model's sampling defaults (chosen by evaluation, see README), read by omnichat.
+    shutil.copy(GENERATION_CONFIG, args.out / "generation_config.json")
 
     log_lines = (args.run / "log.txt").read_text().splitlines()
     last_loss = next((line for line in reversed(log_lines) if " loss " in line), "")
