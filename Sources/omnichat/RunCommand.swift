@@ -66,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
             if !turn.text.isEmpty { segments.append(.text(turn.text)) }
             var text = ""
             var images: [String] = []
+            var stats: GenerationStats?
             for try await event in engine.respond(to: ChatMessage(role: .user, segments: segments)) {
                 switch event {
                 case .text(let piece):
@@ -87,13 +88,17 @@ struct RunCommand: AsyncParsableCommand {
                     }
                 case .notice(let notice):
                     printError("omnichat: \(notice)")
-                case .pictureBegan, .pictureCode, .finished:
+                case .finished(let finished):
+                    stats = finished
+                case .pictureBegan, .pictureCode:
                     break
                 }
             }
             if json {
                 let ids = await engine.messageTokenIDs.last ?? []
-                try printJSON(TurnOutput(turn: index + 1, text: text, images: images, token_ids: ids))
+                let context = await engine.contextUsage
+                try printJSON(TurnOutput(turn: index + 1, text: text, images: images, token_ids: ids,
+                                         stats: stats.map { TurnStats($0, contextTokens: context.used) }))
             } else {
                 print("")
             }
@@ -105,6 +110,26 @@ struct RunCommand: AsyncParsableCommand {
         let text: String
         let images: [String]
         let token_ids: [Int]
+        /// How the reply was computed (absent when it failed before the first token).
+        let stats: TurnStats?
+    }
+
+    /// Timing of one reply: the new prompt tokens the model ran (the conversation before them
+    /// stays cached) and how long until the first reply token, then the reply itself.
+    struct TurnStats: Encodable {
+        let prompt_tokens: Int
+        let prompt_seconds: Double
+        let generated_tokens: Int
+        let generation_seconds: Double
+        let context_tokens: Int
+
+        init(_ stats: GenerationStats, contextTokens: Int) {
+            prompt_tokens = stats.promptTokens
+            prompt_seconds = stats.promptSeconds
+            generated_tokens = stats.generatedTokens
+            generation_seconds = stats.generationSeconds
+            context_tokens = contextTokens
+        }
     }
 
     private func makeDirectory(_ path: String) throws -> URL {
