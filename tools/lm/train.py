@@ -53,7 +53,6 @@ class TrainConfig:
     checkpoint_minutes: float = 5.0
     threads: int = 2
     bf16: bool = True
-    pack: int = 0
 
 
 def log(out: Path, text: str) -> None:
@@ -94,43 +93,6 @@ class Dataset:
                     longest = max(longest, length)
                 if batch:
                     yield batch
-
-    def packed_batches(self, rng: random.Random, batch_tokens: int, row_length: int):
-        """Endless batches of rows of exactly `row_length` tokens, each filled with whole
-        conversations (each begins with <s>) and padded at its end. Rows need no attention mask:
-        under causal attention the end padding affects nothing before it, so attention runs on
-        its fast path and every batch has the same shape."""
-        rows_per_batch = max(1, batch_tokens // row_length)
-        while True:
-            order = [i for i in self.indices if self.lengths[i] <= row_length]
-            rng.shuffle(order)
-            rows: list[list[int]] = []
-            row: list[int] = []
-            used = 0
-            for i in order:
-                length = int(self.lengths[i])
-                if used + length > row_length:
-                    rows.append(row)
-                    row, used = [], 0
-                    if len(rows) == rows_per_batch:
-                        yield rows
-                        rows = []
-                row.append(i)
-                used += length
-
-    def packed_tensors(self, rows: list[list[int]], pad: int, row_length: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        ids = np.full((len(rows), row_length), pad, dtype=np.int64)
-        mask = np.zeros((len(rows), row_length), dtype=np.float32)
-        real = np.zeros((len(rows), row_length), dtype=np.int64)
-        for r, row in enumerate(rows):
-            at = 0
-            for i in row:
-                a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-                ids[r, at:at + b - a] = self.ids[a:b]
-                mask[r, at:at + b - a] = self.mask[a:b]
-                real[r, at:at + b - a] = 1
-                at += b - a
-        return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(real)
 
     def tensors(self, batch: list[int], pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         longest = max(int(self.lengths[i]) for i in batch)
@@ -175,12 +137,10 @@ def main() -> None:
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--batch-tokens", type=int, default=12288)
     parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--pack", type=int, default=0,
-                        help="pack conversations into rows of this many tokens (no attention mask); 0: pad per batch")
     args = parser.parse_args()
 
     cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
-                      batch_tokens=args.batch_tokens, learning_rate=args.lr, pack=args.pack)
+                      batch_tokens=args.batch_tokens, learning_rate=args.lr)
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
                        num_key_value_heads=args.heads, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -218,7 +178,7 @@ def main() -> None:
     image_ids = torch.tensor(meta["image_token_ids"], device=device)
     is_image = torch.zeros(meta["vocab_size"], dtype=torch.bool, device=device)
     is_image[image_ids] = True
-    batches = data.packed_batches(rng, cfg.batch_tokens, args.pack) if args.pack else data.batches(rng, cfg.batch_tokens)
+    batches = data.batches(rng, cfg.batch_tokens)
     total_steps = args.steps
     start = time.time()
     last_checkpoint = start
@@ -244,14 +204,10 @@ def main() -> None:
         for group in optimizer.param_groups:
             group["lr"] = lr
         batch = next(batches)
-        if args.pack:
-            ids, mask, attention = data.packed_tensors(batch, meta["pad"], args.pack)
-        else:
-            ids, mask, attention = data.tensors(batch, meta["pad"])
+        ids, mask, attention = data.tensors(batch, meta["pad"])
         ids, mask, attention = ids.to(device), mask.to(device), attention.to(device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16):
-            # Packed rows run without a mask (causal only); padded batches need theirs.
-            hidden = model.model(input_ids=ids, attention_mask=None if args.pack else attention).last_hidden_state
+            hidden = model.model(input_ids=ids, attention_mask=attention).last_hidden_state
             logits = model.lm_head(hidden[:, :-1])
         targets = ids[:, 1:]
         weights = mask[:, 1:]
