@@ -26,6 +26,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let bandwidthBefore = BandwidthProbe.readGBPerSecond(megabytes: probeMegabytes)
+        // The probe's buffer must not count as the model's memory.
+        resetPeakResident()
         let loadStart = Date()
         let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
         let loadSeconds = Date().timeIntervalSince(loadStart)
@@ -79,6 +81,7 @@ struct BenchCommand: ParsableCommand {
             pictureSeconds = try PictureBench(checkpoint: checkpoint, vqgan: vqgan).measure(repetitions: repetitions).seconds
         }
 
+        let peakResident = peakResidentBytes()
         let bandwidthAfter = BandwidthProbe.readGBPerSecond(megabytes: probeMegabytes)
         let weights = checkpoint.model.weights
         // A decoded token reads every weight once, except the input embedding table (one row);
@@ -99,7 +102,7 @@ struct BenchCommand: ParsableCommand {
             bytes_read_per_token: bytesPerToken,
             read_bandwidth_gb_per_s: (bandwidthBefore + bandwidthAfter) / 2,
             read_bandwidth_gb_per_s_before: bandwidthBefore, read_bandwidth_gb_per_s_after: bandwidthAfter,
-            peak_rss_bytes: peakResidentBytes(), threads: ProcessInfo.processInfo.activeProcessorCount)
+            peak_rss_bytes: peakResident, threads: ProcessInfo.processInfo.activeProcessorCount)
         if json {
             try printJSON(report)
         } else {
@@ -163,6 +166,17 @@ func stddev(_ xs: [Double]) -> Double {
     guard xs.count > 1 else { return 0 }
     let m = mean(xs)
     return (xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)).squareRoot()
+}
+
+/// Starts the peak resident set size afresh from the current size (Linux 4.0 and later; elsewhere
+/// the peak keeps counting from the start).
+func resetPeakResident() {
+    #if os(Linux)
+    if let file = fopen("/proc/self/clear_refs", "w") {
+        fputs("5", file)
+        fclose(file)
+    }
+    #endif
 }
 
 /// Peak resident set size of this process, from getrusage (kilobytes on Linux).
