@@ -67,7 +67,16 @@ import Testing
                 seen += 1
                 if seen >= savesToSee && (!aimAtSaves || turns % 2 == 0) { break }
             }
-            usleep(UInt32(rng.next() % (aimAtSaves ? 3_000 : 60_000)))
+            if aimAtSaves, let id = reader.lines.first(where: { $0.hasPrefix("session ") })?.dropFirst(8) {
+                // Aim at the next save itself: watch for its temporary file and kill on sight (a
+                // random delay alone hit a write in only about half the runs of this test).
+                let directory = data.appendingPathComponent("sessions").appendingPathComponent(String(id)).path
+                let deadline = DispatchTime.now().uptimeNanoseconds + 200_000_000
+                while DispatchTime.now().uptimeNanoseconds < deadline,
+                      !((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).contains(where: { $0.hasSuffix(".tmp") }) {}
+            } else {
+                usleep(UInt32(rng.next() % (aimAtSaves ? 3_000 : 60_000)))
+            }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): the stress run ended by itself")
