@@ -16,9 +16,6 @@ LM_MINUTES=${LM_MINUTES:-105}
 CONVERSATIONS=${CONVERSATIONS:-36000}
 THREADS=${THREADS:-2}
 export OPENBLAS_NUM_THREADS=1
-# glibc malloc raises its mmap threshold after large frees, and with batches of varying shapes
-# PyTorch training then grew by ~0.4 GB a minute; a fixed threshold keeps it flat.
-export MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_ARENA_MAX=2
 
 # The shipped VQGAN ran 4115 steps under a 10000-step cosine schedule, then was annealed with a
 # 5600-step schedule; the two commands reproduce that (data is deterministic by seed and step).
@@ -29,5 +26,5 @@ export MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_ARENA_
 [ -f runs/lm2/data/meta.json ] || "$PY" -m tools.lm.build_dataset --vqgan runs/vqgan/merged --count "$CONVERSATIONS" \
     --seed 1 --vocab-size 2700 --threads "$THREADS" --out runs/lm2/data
 "$PY" -m tools.lm.train --data runs/lm2/data --out runs/lm2/run --minutes "$LM_MINUTES" --threads "$THREADS" \
-    --seed 1234 --hidden 256 --layers 6 --heads 4
+    --seed 1234 --hidden 256 --layers 6 --heads 4 --batch-tokens 8192
 "$PY" -m tools.lm.export --run runs/lm2/run --data runs/lm2/data --vqgan runs/vqgan/merged --out models/builtin

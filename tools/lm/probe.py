@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Quick PyTorch-side probe of a training checkpoint: does the model draw what it is asked?
+
+Plays the first user turn of held-out conversations that make a picture (one object, several
+objects, or a word), lets the checkpoint answer greedily (text, then 256 picture codes, no
+guidance), decodes the codes with the VQGAN, reads the picture back with the scene checker and
+scores it as `tools/eval/evaluate.py` does. It also reports whether the answer's *text* names
+what was asked (the first thing a model learns to copy). Minutes of CPU, not hours: for watching
+a training run, not for the README table (that one runs through the Swift engine).
+
+    .venv/bin/python -m tools.lm.probe --run runs/lm3/run --data runs/lm3/data --vqgan runs/vqgan/merged --count 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+
+from tools.eval.evaluate import make_correct
+from tools.lm.conversation_format import BUILTIN
+from tools.lm.pictures import SceneEncoder, load_vqgan
+from tools.lm.serialize import Serializer
+from tools.lm.train import ModelShape, make_model
+from tools.vqgan.data import u8_from_pixels
+from tools.world.checker import parse_image
+from tools.world.conversations import generate
+
+
+def first_make_turns(seed: int, count: int) -> list[tuple[dict, dict]]:
+    """(user turn, check) of held-out conversations whose first reply makes a picture."""
+    found = []
+    for conversation in generate(seed, count * 20, split="heldout"):
+        user, reply = conversation["turns"][0], conversation["turns"][1]
+        check = reply.get("check", {})
+        if check.get("kind") == "make" and all(s["type"] == "text" for s in user["segments"]):
+            found.append((user, check))
+            if len(found) == count:
+                break
+    return found
+
+
+def text_names_request(text: str, said: dict) -> bool:
+    """Whether every attribute the user said appears among the words of the reply's text."""
+    words = set(text.lower().replace(".", " ").replace(",", " ").split())
+    wanted = []
+    if said.get("background"):
+        wanted.append(said["background"])
+    for obj in said.get("objects", []):
+        wanted += [obj["shape"]] + [obj[k] for k in ("color", "size") if k in obj]
+    if said.get("word"):
+        wanted.append(said["word"]["text"].lower())
+    return all(w in words for w in wanted)
+
+
+@torch.no_grad()
+def answer(model, prompt: list[int], stop_ids: set[int], begin_image: int, end_image: int,
+           image_ids: torch.Tensor, max_text: int = 80) -> tuple[list[int], list[int] | None]:
+    """Greedy text until the picture starts or the turn ends, then 256 greedy picture codes."""
+    ids = torch.tensor([prompt])
+    out = model.model(input_ids=ids, use_cache=True)
+    cache, hidden = out.past_key_values, out.last_hidden_state[:, -1]
+    text: list[int] = []
+    codes: list[int] | None = None
+    for _ in range(max_text):
+        token = int(model.lm_head(hidden).argmax(-1))
+        if token in stop_ids:
+            break
+        text.append(token)
+        out = model.model(input_ids=torch.tensor([[token]]), past_key_values=cache, use_cache=True)
+        cache, hidden = out.past_key_values, out.last_hidden_state[:, -1]
+        if token == begin_image:
+            codes = []
+            for _ in range(256):
+                logits = model.lm_head(hidden)[0, image_ids]
+                code = int(logits.argmax())
+                codes.append(code)
+                out = model.model(input_ids=torch.tensor([[int(image_ids[code])]]), past_key_values=cache, use_cache=True)
+                cache, hidden = out.past_key_values, out.last_hidden_state[:, -1]
+            break
+    return text, codes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, required=True, help="training run directory (checkpoint.pt)")
+    parser.add_argument("--data", type=Path, required=True, help="dataset directory (tokenizer.json, meta.json)")
+    parser.add_argument("--vqgan", type=Path, required=True, help="exported VQGAN directory")
+    parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=7001)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    meta = json.loads((args.data / "meta.json").read_text())
+    state = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
+    model = make_model(ModelShape(**state["shape"]), meta)
+    model.load_state_dict(state["model"])
+    model.eval()
+    tokenizer = Tokenizer.from_file(str(args.data / "tokenizer.json"))
+    vocab = tokenizer.get_vocab(with_added_tokens=True)
+    image_ids = torch.tensor(meta["image_token_ids"])
+    serializer = Serializer(tokenizer, BUILTIN, meta["image_token_ids"], lambda scene: [])
+    stop_ids = {vocab[s] for s in BUILTIN.stop}
+    vqgan = load_vqgan(args.vqgan)
+
+    started = time.time()
+    tally: dict[str, list[int]] = {}
+    for user, check in first_make_turns(args.seed, args.count):
+        prompt, _ = serializer.conversation({"turns": [user]})
+        text_ids, codes = answer(model, prompt, stop_ids, vocab[BUILTIN.begin_image], vocab[BUILTIN.end_image], image_ids)
+        text = tokenizer.decode(text_ids, skip_special_tokens=True)
+        scene = None
+        if codes is not None:
+            pixels = vqgan.decode_codes(torch.tensor(codes).reshape(1, 16, 16))
+            picture = u8_from_pixels(pixels)[0].numpy()
+            scene = parse_image(picture).scene.to_json()
+        said = check["said"]
+        category = check["category"]
+        row = tally.setdefault(category, [0, 0, 0])
+        row[0] += 1
+        row[1] += text_names_request(text, said)
+        row[2] += make_correct(said, scene, words="word" in said)
+    step = state["step"]
+    for category, (n, named, drawn) in sorted(tally.items()):
+        print(f"step {step} {category}: text names the request {named}/{n}, picture right {drawn}/{n}")
+    print(f"({time.time() - started:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()
