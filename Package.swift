@@ -16,7 +16,9 @@ let package = Package(
     ],
     targets: [
         // MARK: - Layers with no dependencies
-        .target(name: "TensorMath", swiftSettings: fastMath, linkerSettings: [.linkedLibrary("m")]),
+        // The weight-format kernels: C with per-function AVX-512 targets, chosen at run time.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "TensorMath", dependencies: ["CKernels"], swiftSettings: fastMath, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SafeTensors"),
         .target(name: "BPETokenizer"),
         .target(name: "NumPyFormat"),
@@ -31,7 +33,7 @@ let package = Package(
 
         // MARK: - The terminal chat: ncursesw behind one C module, the UI as pure state and view
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "ChatUI", dependencies: ["ChatEngine", "ChameleonModel", "HalfBlockRendering", "Imaging", "CNcursesw"]),
+        .target(name: "ChatUI", dependencies: ["ChatEngine", "ChameleonModel", "TensorMath", "HalfBlockRendering", "Imaging", "CNcursesw"]),
 
         // MARK: - The model
         .target(
@@ -62,7 +64,7 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
+        .testTarget(name: "TensorMathTests", dependencies: ["TensorMath", "CKernels"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),
         .testTarget(name: "OmnichatCLITests", dependencies: ["omnichat"]),

@@ -1,6 +1,7 @@
 import BPETokenizer
 import Foundation
 import SafeTensors
+import TensorMath
 
 /// A Chameleon-format model directory, loaded and checked: `config.json`, `model.safetensors`
 /// (or shards with `model.safetensors.index.json`) and `tokenizer.json`.
@@ -24,7 +25,9 @@ public struct ChameleonCheckpoint: Sendable {
 
     /// Loads every part, validating each against the others. Every failure is a typed error
     /// whose description names the file and the problem in one line.
-    public init(directory: URL, tokenNames: ChameleonVocabulary.TokenNames = .init()) throws {
+    /// - Parameter weightFormat: how the projections are held in memory (converted on load).
+    public init(directory: URL, tokenNames: ChameleonVocabulary.TokenNames = .init(),
+                weightFormat: WeightFormat = .f32) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CheckpointError.notADirectory(path: directory.path)
@@ -48,7 +51,8 @@ public struct ChameleonCheckpoint: Sendable {
             codebookSize: config.vqConfig.numEmbeddings, names: tokenNames, path: tokenizerURL.path)
 
         tensors = try SafeTensorsCheckpoint(at: directory)
-        let weights = try ChameleonWeights.load(from: tensors, config: config, path: directory.path)
+        let weights = try ChameleonWeights.load(from: tensors, config: config, path: directory.path,
+                                               format: weightFormat)
         model = ChameleonTransformer(config: config, weights: weights)
     }
 }

@@ -92,9 +92,9 @@ public final class ChameleonTransformer: Sendable {
                 }
                 attentionInput = normed
             }
-            linear(attentionInput, n, layer.qProj, layer.qProjBias, scratch.q.pointer)
-            linear(attentionInput, n, layer.kProj, layer.kProjBias, scratch.k.pointer)
-            linear(attentionInput, n, layer.vProj, layer.vProjBias, scratch.v.pointer)
+            linear(attentionInput, n, layer.qProj, layer.qProjBias, scratch.q.pointer, scratch)
+            linear(attentionInput, n, layer.kProj, layer.kProjBias, scratch.k.pointer, scratch)
+            linear(attentionInput, n, layer.vProj, layer.vProjBias, scratch.v.pointer, scratch)
 
             for i in 0..<n {
                 let q = scratch.q.pointer + i * qDim, k = scratch.k.pointer + i * kvDim
@@ -113,7 +113,7 @@ public final class ChameleonTransformer: Sendable {
                 cache.valueRow(layer: l, position: positions[i]).update(from: scratch.v.pointer + i * kvDim, count: kvDim)
             }
             attend(entries, positions: positions, layer: l, scratch: scratch)
-            linear(scratch.attention.pointer, n, layer.oProj, layer.oProjBias, scratch.projected.pointer)
+            linear(scratch.attention.pointer, n, layer.oProj, layer.oProjBias, scratch.projected.pointer, scratch)
             addResidual(x, scratch.projected.pointer, n: n, norm: c.swinNorm ? layer.inputLayerNorm : nil)
 
             // MARK: MLP
@@ -126,10 +126,10 @@ public final class ChameleonTransformer: Sendable {
                 }
                 mlpInput = normed
             }
-            linear(mlpInput, n, layer.gateProj, layer.gateProjBias, scratch.gate.pointer)
-            linear(mlpInput, n, layer.upProj, layer.upProjBias, scratch.up.pointer)
+            linear(mlpInput, n, layer.gateProj, layer.gateProjBias, scratch.gate.pointer, scratch)
+            linear(mlpInput, n, layer.upProj, layer.upProjBias, scratch.up.pointer, scratch)
             swiGLU(gate: scratch.gate.pointer, up: scratch.up.pointer, n: n * f)
-            linear(scratch.gate.pointer, n, layer.downProj, layer.downProjBias, scratch.projected.pointer)
+            linear(scratch.gate.pointer, n, layer.downProj, layer.downProjBias, scratch.projected.pointer, scratch)
             addResidual(x, scratch.projected.pointer, n: n, norm: c.swinNorm ? layer.postAttentionLayerNorm : nil)
         }
 
@@ -144,17 +144,17 @@ public final class ChameleonTransformer: Sendable {
             rmsNorm(x + i * d, weight: weights.norm.data, eps: c.rmsNormEps, n: d, out: scratch.logitInput.pointer + row * d)
             row += 1
         }
-        matmulTransposed(x: scratch.logitInput.pointer, rows: logitRows, w: weights.lmHead.data,
-                         outDim: c.vocabSize, inDim: d, y: scratch.logits.pointer)
+        matmulTransposed(x: scratch.logitInput.pointer, rows: logitRows, w: weights.lmHead,
+                         y: scratch.logits.pointer, workspace: scratch.productWorkspace)
     }
 
     // MARK: - Pieces of the pass
 
     /// y = x · Wᵀ (+ b) for `rows` rows.
-    private func linear(_ x: UnsafePointer<Float>, _ rows: Int, _ w: FloatTensor, _ bias: FloatTensor?,
-                        _ y: UnsafeMutablePointer<Float>) {
-        let outDim = w.shape[0], inDim = w.shape[1]
-        matmulTransposed(x: x, rows: rows, w: w.data, outDim: outDim, inDim: inDim, y: y)
+    private func linear(_ x: UnsafePointer<Float>, _ rows: Int, _ w: WeightMatrix, _ bias: FloatTensor?,
+                        _ y: UnsafeMutablePointer<Float>, _ scratch: ForwardScratch) {
+        let outDim = w.outDim
+        matmulTransposed(x: x, rows: rows, w: w, y: y, workspace: scratch.productWorkspace)
         if let bias {
             for r in 0..<rows { addInPlace(y + r * outDim, bias.data, n: outDim) }
         }

@@ -1,11 +1,14 @@
-/// The weights of one decoder layer, as float32 in the Hugging Face layout
+import TensorMath
+
+/// The weights of one decoder layer in the Hugging Face layout: the seven projections in the
+/// ``WeightFormat`` chosen at load, norms and biases as float32
 /// (q/k rows already permuted for rotate-half RoPE). Shapes use d = hidden size, H = heads,
 /// Hkv = key/value heads, D = head dimension, F = intermediate size.
 public struct ChameleonLayerWeights: Sendable {
-    public let qProj: FloatTensor            // (H·D, d)
-    public let kProj: FloatTensor            // (Hkv·D, d)
-    public let vProj: FloatTensor            // (Hkv·D, d)
-    public let oProj: FloatTensor            // (d, H·D)
+    public let qProj: WeightMatrix         // (H·D, d)
+    public let kProj: WeightMatrix         // (Hkv·D, d)
+    public let vProj: WeightMatrix         // (Hkv·D, d)
+    public let oProj: WeightMatrix         // (d, H·D)
     public let qProjBias: FloatTensor?       // (H·D), only with attention_bias
     public let kProjBias: FloatTensor?       // (Hkv·D)
     public let vProjBias: FloatTensor?       // (Hkv·D)
@@ -14,9 +17,9 @@ public struct ChameleonLayerWeights: Sendable {
     public let qNormBias: FloatTensor        // (H, D)
     public let kNormWeight: FloatTensor      // (Hkv, D)
     public let kNormBias: FloatTensor        // (Hkv, D)
-    public let gateProj: FloatTensor         // (F, d)
-    public let upProj: FloatTensor           // (F, d)
-    public let downProj: FloatTensor         // (d, F)
+    public let gateProj: WeightMatrix      // (F, d)
+    public let upProj: WeightMatrix        // (F, d)
+    public let downProj: WeightMatrix      // (d, F)
     public let gateProjBias: FloatTensor?    // (F), only with mlp_bias
     public let upProjBias: FloatTensor?      // (F)
     public let downProjBias: FloatTensor?    // (d)
@@ -30,22 +33,33 @@ public struct ChameleonWeights: Sendable {
     public let embedTokens: FloatTensor      // (vocab, d)
     public let layers: [ChameleonLayerWeights]
     public let norm: FloatTensor             // (d)
-    /// (vocab, d). The same object as `embedTokens` when the config ties them.
-    public let lmHead: FloatTensor
+    /// (vocab, d) in the chosen format; a copy of the embedding table when the config ties them.
+    public let lmHead: WeightMatrix
 
-    /// Bytes of float32 weights held (a tied head is counted once).
-    public var byteCount: Int {
-        var total = embedTokens.byteCount + norm.byteCount
-        if lmHead !== embedTokens { total += lmHead.byteCount }
+    /// Bytes of weights held, the input embedding table included.
+    public var byteCount: Int { embedTokens.byteCount + bytesReadPerToken }
+
+    /// Bytes a decoded token streams from memory: every weight but the input embedding table,
+    /// of which one row is read.
+    public var bytesReadPerToken: Int {
+        var total = norm.byteCount + lmHead.byteCount
         for layer in layers {
+            let matrices = [layer.qProj, layer.kProj, layer.vProj, layer.oProj, layer.gateProj, layer.upProj, layer.downProj]
             let tensors: [FloatTensor?] = [
-                layer.qProj, layer.kProj, layer.vProj, layer.oProj, layer.qProjBias, layer.kProjBias,
-                layer.vProjBias, layer.oProjBias, layer.qNormWeight, layer.qNormBias, layer.kNormWeight,
-                layer.kNormBias, layer.gateProj, layer.upProj, layer.downProj, layer.gateProjBias,
-                layer.upProjBias, layer.downProjBias, layer.inputLayerNorm, layer.postAttentionLayerNorm,
+                layer.qProjBias, layer.kProjBias, layer.vProjBias, layer.oProjBias, layer.qNormWeight, layer.qNormBias,
+                layer.kNormWeight, layer.kNormBias, layer.gateProjBias, layer.upProjBias, layer.downProjBias,
+                layer.inputLayerNorm, layer.postAttentionLayerNorm,
             ]
-            total += tensors.reduce(0) { $0 + ($1?.byteCount ?? 0) }
+            total += matrices.reduce(0) { $0 + $1.byteCount } + tensors.reduce(0) { $0 + ($1?.byteCount ?? 0) }
         }
         return total
     }
+
+    /// Whether the config ties the output head to the embedding table (`lmHead` is then a
+    /// converted copy of it).
+    public let tiedHead: Bool
+
+    /// The format the projections were asked to load in (a matrix whose width is not a multiple
+    /// of 32 stays in bf16 under q8/q4).
+    public let format: WeightFormat
 }

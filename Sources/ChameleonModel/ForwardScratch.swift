@@ -1,3 +1,5 @@
+import TensorMath
+
 /// Every activation buffer one forward pass needs, allocated once and grown only when a larger
 /// batch arrives, so steady-state decoding allocates nothing per token.
 public final class ForwardScratch {
@@ -13,6 +15,8 @@ public final class ForwardScratch {
     var attention = Buffer()  // (N, H·D) attention output before o_proj
     var projected = Buffer()  // (N, d) o_proj or down_proj output
     var gate = Buffer()       // (N, F)
+    /// Quantized activations for q8/q4 products.
+    let productWorkspace = ProductWorkspace()
     var up = Buffer()         // (N, F)
     var logitInput = Buffer() // (L, d) final-normed rows whose logits are wanted
     var logits = Buffer()     // (L, vocab)

@@ -1,3 +1,5 @@
+import TensorMath
+
 // MARK: - From checkpoint names to weight fields
 //
 // One table says which tensors a configuration needs, under which Hugging Face name and with
@@ -86,12 +88,15 @@ extension ChameleonConfig {
 }
 
 extension ChameleonWeights {
-    /// Checks `source` against `config` and loads every language-model tensor as float32.
+    /// Checks `source` against `config` and loads every language-model tensor: the projections
+    /// and the output head converted to `format` one tensor at a time (so a model whose float32
+    /// form would not fit in memory still loads as bf16, q8 or q4), everything else as float32.
     ///
     /// Tensors under `model.vqmodel.` belong to the image codec and are left alone. A tied
     /// checkpoint may still carry `lm_head.weight`; it is then ignored, as the reference does.
     /// - Parameter path: how errors name the checkpoint (usually its directory).
-    public static func load(from source: any TensorSource, config: ChameleonConfig, path: String) throws -> ChameleonWeights {
+    public static func load(from source: any TensorSource, config: ChameleonConfig, path: String,
+                            format: WeightFormat = .f32) throws -> ChameleonWeights {
         let expected = config.expectedTensors()
         let expectedNames = Set(expected.map(\.name))
         let present = Set(source.tensorNames)
@@ -124,16 +129,26 @@ extension ChameleonWeights {
         func optional(_ name: String) throws -> FloatTensor? {
             shapes[name] == nil ? nil : try tensor(name)
         }
+        func matrix(_ name: String) throws -> WeightMatrix {
+            guard let shape = shapes[name], shape.count == 2 else {
+                preconditionFailure("WeightLoading: \(name) is not a matrix in the expected table")
+            }
+            do {
+                return WeightMatrix(values: try source.floats(name), outDim: shape[0], inDim: shape[1], format: format)
+            } catch {
+                throw WeightError.unreadable(path: path, name: name, reason: "\(error)")
+            }
+        }
 
         var layers: [ChameleonLayerWeights] = []
         layers.reserveCapacity(config.numHiddenLayers)
         for l in 0..<config.numHiddenLayers {
             let p = "model.layers.\(l)."
             layers.append(ChameleonLayerWeights(
-                qProj: try tensor(p + "self_attn.q_proj.weight"),
-                kProj: try tensor(p + "self_attn.k_proj.weight"),
-                vProj: try tensor(p + "self_attn.v_proj.weight"),
-                oProj: try tensor(p + "self_attn.o_proj.weight"),
+                qProj: try matrix(p + "self_attn.q_proj.weight"),
+                kProj: try matrix(p + "self_attn.k_proj.weight"),
+                vProj: try matrix(p + "self_attn.v_proj.weight"),
+                oProj: try matrix(p + "self_attn.o_proj.weight"),
                 qProjBias: try optional(p + "self_attn.q_proj.bias"),
                 kProjBias: try optional(p + "self_attn.k_proj.bias"),
                 vProjBias: try optional(p + "self_attn.v_proj.bias"),
@@ -142,9 +157,9 @@ extension ChameleonWeights {
                 qNormBias: try tensor(p + "self_attn.q_norm.bias"),
                 kNormWeight: try tensor(p + "self_attn.k_norm.weight"),
                 kNormBias: try tensor(p + "self_attn.k_norm.bias"),
-                gateProj: try tensor(p + "mlp.gate_proj.weight"),
-                upProj: try tensor(p + "mlp.up_proj.weight"),
-                downProj: try tensor(p + "mlp.down_proj.weight"),
+                gateProj: try matrix(p + "mlp.gate_proj.weight"),
+                upProj: try matrix(p + "mlp.up_proj.weight"),
+                downProj: try matrix(p + "mlp.down_proj.weight"),
                 gateProjBias: try optional(p + "mlp.gate_proj.bias"),
                 upProjBias: try optional(p + "mlp.up_proj.bias"),
                 downProjBias: try optional(p + "mlp.down_proj.bias"),
@@ -153,11 +168,10 @@ extension ChameleonWeights {
             ))
         }
         let embed = try tensor("model.embed_tokens.weight")
-        return ChameleonWeights(
-            embedTokens: embed,
-            layers: layers,
-            norm: try tensor("model.norm.weight"),
-            lmHead: config.tieWordEmbeddings ? embed : try tensor("lm_head.weight")
-        )
+        let head = config.tieWordEmbeddings
+            ? WeightMatrix(values: embed.data, outDim: config.vocabSize, inDim: config.hiddenSize, format: format)
+            : try matrix("lm_head.weight")
+        return ChameleonWeights(embedTokens: embed, layers: layers, norm: try tensor("model.norm.weight"),
+                                lmHead: head, tiedHead: config.tieWordEmbeddings, format: format)
     }
 }

@@ -1,4 +1,5 @@
 import ChameleonModel
+import TensorMath
 import ChatEngine
 import Dispatch
 import Synchronization
@@ -46,13 +47,17 @@ public struct LoadedModel: Sendable {
 
 /// Loads a model directory into an engine.
 public enum EngineLoader {
-    /// The engine for the model in `directory`, and how the status line names it.
-    public static func load(directory: URL, options: GenerationOptions) throws -> (InferenceEngine, ModelInfo) {
-        let checkpoint = try ChameleonCheckpoint(directory: directory)
+    /// The engine for the model in `directory` with its projections held as `weightFormat`, and
+    /// how the status line names it.
+    public static func load(directory: URL, options: GenerationOptions,
+                            weightFormat: WeightFormat = .f32) throws -> (InferenceEngine, ModelInfo) {
+        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: weightFormat)
         let format = try ConversationFormat.load(directory: directory)
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
         let name = directory.standardizedFileURL.lastPathComponent
-        return (engine, ModelInfo(name: name.isEmpty ? "model" : name, contextLength: checkpoint.model.contextLength))
+        let shown = name.isEmpty ? "model" : name
+        return (engine, ModelInfo(name: weightFormat == .f32 ? shown : "\(shown) (\(weightFormat))",
+                                  contextLength: checkpoint.model.contextLength))
     }
 
     /// The model with `UnavailablePictureCodec` (for a build or test without an image tokenizer).

@@ -11,6 +11,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure prefill and decode tokens per second and peak memory.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, help: "A random-weight model of the Chameleon layout built in memory instead of a model directory: tiny, 1b or 7b.")
+    var shape: ModelShape?
     @Option(name: .long, help: "Prompt length for the prefill measurement.") var promptTokens = 128
     @Option(name: .long, help: "Tokens to decode for the decode measurement.") var genTokens = 64
     @Option(name: .long, help: "Repetitions of each measurement (mean ± standard deviation).") var repetitions = 3
@@ -22,6 +24,8 @@ struct BenchCommand: ParsableCommand {
         guard promptTokens > 0, genTokens > 0, repetitions > 0 else {
             throw ValidationError("--prompt-tokens, --gen-tokens and --repetitions must be positive")
         }
+        if shape != nil, modelOptions.model != nil { throw ValidationError("--shape and --model exclude each other") }
+        if shape != nil, picture { throw ValidationError("--picture needs a model directory with a VQGAN (not --shape)") }
     }
 
     func run() throws {
@@ -29,14 +33,28 @@ struct BenchCommand: ParsableCommand {
         // The probe's buffer must not count as the model's memory.
         resetPeakResident()
         let loadStart = Date()
-        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
+        let checkpoint: ChameleonCheckpoint?
+        let model: ChameleonTransformer
+        let modelName: String
+        if let shape {
+            let config = shape.config
+            try checkMemory(parameters: shape.parameterCount, format: modelOptions.weights)
+            checkpoint = nil
+            model = ChameleonTransformer(config: config, weights: .random(config: config, format: modelOptions.weights))
+            modelName = "random-\(shape.rawValue)"
+        } else {
+            let loaded = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights)
+            checkpoint = loaded
+            model = loaded.model
+            modelName = loaded.directory.lastPathComponent
+        }
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        let model = checkpoint.model
         guard promptTokens + genTokens <= model.contextLength else {
             throw CLIError("--prompt-tokens + --gen-tokens exceed the context of \(model.contextLength)")
         }
         var rng = SeededGenerator(seed: 1)
-        let textIDs = (0..<checkpoint.config.vocabSize).filter { !checkpoint.vocabulary.isImageToken($0) }
+        let vocabSize = model.config.vocabSize
+        let textIDs = checkpoint.map { c in (0..<vocabSize).filter { !c.vocabulary.isImageToken($0) } } ?? Array(0..<vocabSize)
         let prompt = (0..<promptTokens).map { _ in textIDs[Int(rng.next() % UInt64(textIDs.count))] }
         let scratch = ForwardScratch(config: model.config)
         let chunk = 128
@@ -70,27 +88,26 @@ struct BenchCommand: ParsableCommand {
         // The image codec, when the checkpoint has one (encode and decode of one picture).
         var vqEncode: [Double] = [], vqDecode: [Double] = []
         var pictureSeconds: [Double] = []
-        let vqgan = try? VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: checkpoint.directory.path)
+        let vqgan = checkpoint.flatMap { try? VQGAN(checkpoint: $0.tensors, config: $0.config.vqConfig, path: $0.directory.path) }
         if let vqgan {
             let timing = try measureVQGAN(vqgan, repetitions: repetitions, rng: &rng)
             vqEncode = timing.encodeSeconds
             vqDecode = timing.decodeSeconds
         }
         if picture {
-            guard let vqgan, vqgan.canDecode else { throw CLIError("--picture needs a model with a VQGAN decoder") }
+            guard let checkpoint, let vqgan, vqgan.canDecode else { throw CLIError("--picture needs a model with a VQGAN decoder") }
             pictureSeconds = try PictureBench(checkpoint: checkpoint, vqgan: vqgan).measure(repetitions: repetitions).seconds
         }
 
         let peakResident = peakResidentBytes()
         let bandwidthAfter = BandwidthProbe.readGBPerSecond(megabytes: probeMegabytes)
-        let weights = checkpoint.model.weights
-        // A decoded token reads every weight once, except the input embedding table (one row);
-        // a tied output head is the embedding table and is read whole.
-        let bytesPerToken = weights.byteCount - (weights.lmHead === weights.embedTokens ? 0 : weights.embedTokens.byteCount)
+        let weights = model.weights
         let report = BenchReport(
-            model: checkpoint.directory.lastPathComponent,
-            parameters: checkpoint.model.weights.byteCount / 4,
-            weight_bytes: checkpoint.model.weights.byteCount,
+            model: modelName,
+            weights: weights.format.rawValue,
+            kernels: KernelLevel.current.description,
+            parameters: weights.parameterCount,
+            weight_bytes: weights.byteCount,
             load_seconds: loadSeconds,
             prompt_tokens: promptTokens, gen_tokens: genTokens, repetitions: repetitions,
             prefill_tokens_per_s: mean(prefillRates), prefill_tokens_per_s_stddev: stddev(prefillRates),
@@ -99,7 +116,7 @@ struct BenchCommand: ParsableCommand {
             vq_decode_ms: vqDecode.isEmpty ? nil : mean(vqDecode) * 1000,
             picture_seconds: pictureSeconds.isEmpty ? nil : mean(pictureSeconds),
             picture_seconds_stddev: pictureSeconds.isEmpty ? nil : stddev(pictureSeconds),
-            bytes_read_per_token: bytesPerToken,
+            bytes_read_per_token: weights.bytesReadPerToken,
             read_bandwidth_gb_per_s: (bandwidthBefore + bandwidthAfter) / 2,
             read_bandwidth_gb_per_s_before: bandwidthBefore, read_bandwidth_gb_per_s_after: bandwidthAfter,
             peak_rss_bytes: peakResident, threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -114,6 +131,9 @@ struct BenchCommand: ParsableCommand {
 /// What `bench` measured.
 struct BenchReport: Encodable {
     let model: String
+    /// The weight format in memory, and which kernels ran (avx512 or portable).
+    let weights: String
+    let kernels: String
     let parameters: Int
     let weight_bytes: Int
     let load_seconds: Double
@@ -152,11 +172,47 @@ struct BenchReport: Encodable {
             | \(model) | \(parameters) | \(threads) | pp\(prompt_tokens) | \(f(prefill_tokens_per_s)) ± \(f(prefill_tokens_per_s_stddev)) |
             | \(model) | \(parameters) | \(threads) | tg\(gen_tokens) | \(f(decode_tokens_per_s)) ± \(f(decode_tokens_per_s_stddev)) |
 
-            load \(f(load_seconds)) s, weights \(weight_bytes / 1_048_576) MiB (f32), peak RSS \(peak_rss_bytes / 1_048_576) MiB
+            load \(f(load_seconds)) s, weights \(weight_bytes / 1_048_576) MiB (\(weights), \(kernels) kernels), peak RSS \(peak_rss_bytes / 1_048_576) MiB
             read bandwidth \(f(read_bandwidth_gb_per_s_before)) GB/s before, \(f(read_bandwidth_gb_per_s_after)) after; \
             decode reads \(bytes_read_per_token / 1_048_576) MiB per token, \(f(bandwidthShare * 100))% of the bandwidth limit
             """ + (vq_decode_ms.map { "\nVQGAN: encode \(vq_encode_ms.map(f) ?? "n/a") ms, decode \(f($0)) ms per picture" } ?? "")
             + (picture_seconds.map { "\npicture with guidance (prompt, codes, decode): \(f($0)) ± \(f(picture_seconds_stddev ?? 0)) s" } ?? "")
+    }
+}
+
+/// The random-weight shapes of `bench --shape`.
+enum ModelShape: String, ExpressibleByArgument, CaseIterable {
+    case tiny, oneB = "1b", sevenB = "7b"
+
+    var config: ChameleonConfig {
+        switch self {
+        case .tiny: ChameleonConfig(vocabSize: 16384, hiddenSize: 512, intermediateSize: 1376, numHiddenLayers: 8, numAttentionHeads: 8)
+        case .oneB: ChameleonConfig(vocabSize: 65536, hiddenSize: 2048, intermediateSize: 5504, numHiddenLayers: 16, numAttentionHeads: 16)
+        case .sevenB: ChameleonConfig(vocabSize: 65536, hiddenSize: 4096, intermediateSize: 11008, numHiddenLayers: 32, numAttentionHeads: 32)
+        }
+    }
+
+    /// Parameters of the shape (embedding and head untied).
+    var parameterCount: Int {
+        let c = config, d = c.hiddenSize
+        let layer = 4 * d * d + 3 * d * c.intermediateSize + 2 * d + 4 * d
+        return 2 * c.vocabSize * d + c.numHiddenLayers * layer + d
+    }
+}
+
+/// Refuses a model whose weights would not fit in physical memory, before trying.
+func checkMemory(parameters: Int, format: WeightFormat) throws {
+    let bytesPerWeight: Double = switch format {
+    case .f32: 4
+    case .bf16: 2
+    case .q8: 34.0 / 32
+    case .q4: 18.0 / 32
+    }
+    let needed = Double(parameters) * bytesPerWeight
+    let physical = Double(ProcessInfo.processInfo.physicalMemory)
+    if needed > physical * 0.85 {
+        throw CLIError(String(format: "%.1f GB of %@ weights do not fit in %.1f GB of memory; use --weights bf16, q8 or q4",
+                              needed / 1e9, format.rawValue, physical / 1e9))
     }
 }
 

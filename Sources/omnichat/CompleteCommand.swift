@@ -2,6 +2,7 @@ import ArgumentParser
 import ChameleonModel
 import ChatUI
 import Foundation
+import TensorMath
 import NumPyFormat
 
 /// `omnichat complete`: the raw continuation of exact token ids, with no chat formatting.
@@ -33,7 +34,7 @@ struct CompleteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
+        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights)
         let prompt = try parseTokenIDs(ids, vocabularySize: checkpoint.config.vocabSize)
         guard !prompt.isEmpty else { throw CLIError("--ids: no token ids given") }
         guard prompt.count < checkpoint.model.contextLength else {

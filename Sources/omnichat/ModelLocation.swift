@@ -1,11 +1,17 @@
 import ArgumentParser
 import Foundation
+import TensorMath
 
 /// Where the model comes from: `--model DIR`, else `$OMNICHAT_MODEL`, else the built-in model
 /// shipped in the repository this binary was built from.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Model directory (config.json, model.safetensors, tokenizer.json).", valueName: "DIR"))
     var model: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How weights are held in memory, converted on load: f32, bf16, q8 (8-bit blocks) or q4 (4-bit blocks).",
+        valueName: "FORMAT"))
+    var weights: WeightFormat = .f32
 
     /// The directory to load.
     func directory() throws -> URL {
@@ -17,6 +23,8 @@ struct ModelOptions: ParsableArguments {
         throw CLIError("no model: pass --model DIR (the built-in model was not found at \(BuiltInModel.expectedPath))")
     }
 }
+
+extension WeightFormat: ExpressibleByArgument {}
 
 /// The model that ships in the repository under `models/builtin`.
 ///

@@ -3,6 +3,7 @@ import ChameleonModel
 import ChatEngine
 import ChatUI
 import Foundation
+import TensorMath
 import HalfBlockRendering
 import Imaging
 import PNGCodec
@@ -44,7 +45,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = try modelOptions.directory()
         let userTurns = try script.map { try ScriptTurn.load(path: $0) } ?? turns.map { ScriptTurn(text: $0, images: []) }
-        let checkpoint = try ChameleonCheckpoint(directory: directory)
+        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights)
         let format = try ConversationFormat.load(directory: directory)
         let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: directory.path)
         var options = checkpoint.defaultOptions

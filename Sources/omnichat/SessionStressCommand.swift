@@ -2,6 +2,7 @@ import ArgumentParser
 import ChameleonModel
 import ChatEngine
 import Foundation
+import TensorMath
 import Sessions
 
 /// `omnichat session-stress` (hidden): chats with itself and autosaves after every message and
@@ -18,7 +19,7 @@ struct SessionStressCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the messages and of sampling.") var seed: UInt64 = 0
 
     func run() async throws {
-        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory())
+        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights)
         var options = checkpoint.defaultOptions
         options.seed = seed
         options.maxNewTokens = 40

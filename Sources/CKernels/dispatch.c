@@ -1,0 +1,69 @@
+// Chooses the kernel implementation once, from what the CPU supports, and routes every call.
+// OMNICHAT_KERNELS=portable in the environment forces the portable C kernels.
+#include "kernels_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int best_level = -1;
+static int current_level = 0;
+
+static int detect(void) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+        return 1;
+    }
+#endif
+    return 0;
+}
+
+__attribute__((constructor)) static void choose_level(void) {
+    best_level = detect();
+    const char *forced = getenv("OMNICHAT_KERNELS");
+    current_level = (forced && strcmp(forced, "portable") == 0) ? 0 : best_level;
+}
+
+int ok_kernel_level(void) { return current_level; }
+int ok_best_kernel_level(void) {
+    if (best_level < 0) choose_level();
+    return best_level;
+}
+void ok_set_kernel_level(int level) {
+    int best = ok_best_kernel_level();
+    current_level = level < 0 ? 0 : (level > best ? best : level);
+}
+
+void ok_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
+                   float *y, int64_t ldy) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) { ok_avx512_matvec_f32(x, rows, in, w, o0, o1, y, ldy); return; }
+#endif
+    ok_portable_matvec_f32(x, rows, in, w, o0, o1, y, ldy);
+}
+
+void ok_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                    float *y, int64_t ldy) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) { ok_avx512_matvec_bf16(x, rows, in, w, o0, o1, y, ldy); return; }
+#endif
+    ok_portable_matvec_bf16(x, rows, in, w, o0, o1, y, ldy);
+}
+
+void ok_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                  const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) { ok_avx512_matvec_q8(a, rows, in, q, scales, o0, o1, y, ldy); return; }
+#endif
+    ok_portable_matvec_q8(a, rows, in, q, scales, o0, o1, y, ldy);
+}
+
+void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                  const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) { ok_avx512_matvec_q4(a, rows, in, q, scales, o0, o1, y, ldy); return; }
+#endif
+    ok_portable_matvec_q4(a, rows, in, q, scales, o0, o1, y, ldy);
+}

@@ -1,0 +1,146 @@
+// Number formats: bfloat16 and half conversions, weight quantization to q8/q4 blocks, and the
+// per-call quantization of activations that the integer kernels multiply against.
+#include "omnichat_kernels.h"
+
+#include <math.h>
+#include <string.h>
+
+static uint32_t bits_of(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }
+static float float_of(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
+
+void ok_f32_to_bf16(const float *src, uint16_t *dst, int64_t count) {
+    for (int64_t i = 0; i < count; i++) {
+        uint32_t b = bits_of(src[i]);
+        if ((b & 0x7fffffff) > 0x7f800000) {          // NaN: keep it a (quiet) NaN
+            dst[i] = (uint16_t)((b >> 16) | 0x40);
+            continue;
+        }
+        uint32_t rounding = 0x7fff + ((b >> 16) & 1);  // round to nearest, ties to even
+        dst[i] = (uint16_t)((b + rounding) >> 16);
+    }
+}
+
+uint16_t ok_f32_to_f16(float value) {
+    uint32_t x = bits_of(value);
+    uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
+    uint32_t magnitude = x & 0x7fffffff;
+    if (magnitude > 0x7f800000) return sign | 0x7e00;          // NaN
+    if (magnitude >= 0x477ff000) return sign | 0x7c00;         // rounds beyond 65504: infinity
+    if (magnitude < 0x38800000) {                               // below 2^-14: half subnormal or zero
+        float scaled = float_of(magnitude) * 16777216.0f;       // in units of 2^-24, exact
+        return sign | (uint16_t)lrintf(scaled);                  // ties to even; 1024 is the smallest normal
+    }
+    uint32_t h = ((magnitude >> 23) - 112) << 10 | ((magnitude >> 13) & 0x3ff);
+    uint32_t rest = magnitude & 0x1fff;
+    if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) h++;
+    return sign | (uint16_t)h;
+}
+
+float ok_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+    if (exponent == 0) return float_of(bits_of((float)mantissa * (1.0f / 16777216.0f)) | sign);
+    if (exponent == 31) return float_of(sign | 0x7f800000 | (mantissa << 13));
+    return float_of(sign | ((exponent + 112) << 23) | (mantissa << 13));
+}
+
+static int clamp_int(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+void ok_quantize_q8(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
+    int64_t blocks = rows * (in / OK_BLOCK);
+    for (int64_t b = 0; b < blocks; b++) {
+        const float *src = w + b * OK_BLOCK;
+        float largest = 0;
+        for (int j = 0; j < OK_BLOCK; j++) largest = fmaxf(largest, fabsf(src[j]));
+        uint16_t half = ok_f32_to_f16(largest / 127.0f);
+        float d = ok_f16_to_f32(half);
+        float inverse = d > 0 ? 1.0f / d : 0.0f;
+        scales[b] = half;
+        for (int j = 0; j < OK_BLOCK; j++) {
+            q[b * OK_BLOCK + j] = (uint8_t)(clamp_int((int)lrintf(src[j] * inverse), -127, 127) + 128);
+        }
+    }
+}
+
+/// Squared error of block `src` quantized to q4 with scale `d` (as a half), and its codes.
+static float q4_error(const float *src, float d, int *codes) {
+    float inverse = d != 0 ? 1.0f / d : 0.0f, error = 0;
+    for (int j = 0; j < OK_BLOCK; j++) {
+        codes[j] = clamp_int((int)lrintf(src[j] * inverse), -8, 7);
+        float e = src[j] - d * (float)codes[j];
+        error += e * e;
+    }
+    return error;
+}
+
+void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
+    int64_t blocks = rows * (in / OK_BLOCK);
+    for (int64_t b = 0; b < blocks; b++) {
+        const float *src = w + b * OK_BLOCK;
+        float extreme = 0;
+        for (int j = 0; j < OK_BLOCK; j++) {
+            if (fabsf(src[j]) > fabsf(extreme)) extreme = src[j];
+        }
+        // Sixteen levels are coarse, so the scale is chosen, not just derived: candidates around
+        // extreme / -8, each followed by the least-squares scale for its codes, keeping the one
+        // with the smallest error (as rounded to a half float, which is what is stored).
+        int codes[OK_BLOCK], best_codes[OK_BLOCK];
+        uint16_t best_half = ok_f32_to_f16(extreme / -8.0f);
+        float best_error = q4_error(src, ok_f16_to_f32(best_half), best_codes);
+        for (int step = -6; step <= 6 && extreme != 0; step++) {
+            float d = extreme / (-8.0f + 0.125f * (float)step);
+            q4_error(src, d, codes);
+            float wq = 0, qq = 0;
+            for (int j = 0; j < OK_BLOCK; j++) { wq += src[j] * (float)codes[j]; qq += (float)(codes[j] * codes[j]); }
+            float candidates[2] = {d, qq > 0 ? wq / qq : d};
+            for (int c = 0; c < 2; c++) {
+                uint16_t half = ok_f32_to_f16(candidates[c]);
+                float error = q4_error(src, ok_f16_to_f32(half), codes);
+                if (error < best_error) {
+                    best_error = error;
+                    best_half = half;
+                    memcpy(best_codes, codes, sizeof codes);
+                }
+            }
+        }
+        scales[b] = best_half;
+        uint8_t *out = q + b * (OK_BLOCK / 2);
+        for (int j = 0; j < OK_BLOCK / 2; j++) {
+            out[j] = (uint8_t)((best_codes[j] + 8) | (best_codes[j + OK_BLOCK / 2] + 8) << 4);
+        }
+    }
+}
+
+void ok_dequantize_q8_row(const uint8_t *q, const uint16_t *scales, int64_t in, float *out) {
+    for (int64_t i = 0; i < in; i++) out[i] = ok_f16_to_f32(scales[i / OK_BLOCK]) * ((int)q[i] - 128);
+}
+
+void ok_dequantize_q4_row(const uint8_t *q, const uint16_t *scales, int64_t in, float *out) {
+    for (int64_t b = 0; b < in / OK_BLOCK; b++) {
+        float d = ok_f16_to_f32(scales[b]);
+        for (int j = 0; j < OK_BLOCK / 2; j++) {
+            uint8_t byte = q[b * (OK_BLOCK / 2) + j];
+            out[b * OK_BLOCK + j] = d * ((byte & 0x0f) - 8);
+            out[b * OK_BLOCK + j + OK_BLOCK / 2] = d * ((byte >> 4) - 8);
+        }
+    }
+}
+
+void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_activations a) {
+    int64_t blocks = (int64_t)rows * (in / OK_BLOCK);
+    for (int64_t b = 0; b < blocks; b++) {
+        const float *src = x + b * OK_BLOCK;
+        float largest = 0;
+        for (int j = 0; j < OK_BLOCK; j++) largest = fmaxf(largest, fabsf(src[j]));
+        float d = largest / 127.0f;
+        float inverse = d > 0 ? 1.0f / d : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < OK_BLOCK; j++) {
+            int v = clamp_int((int)lrintf(src[j] * inverse), -127, 127);
+            a.values[b * OK_BLOCK + j] = (int8_t)v;
+            sum += v;
+        }
+        a.scales[b] = d;
+        a.scaled_sums[b] = d * (float)sum;
+    }
+}

@@ -1,0 +1,97 @@
+// Matrix-vector kernels for weights stored as float32, bfloat16, 8-bit or 4-bit blocks.
+//
+// Every kernel computes y[r * ldy + o] = sum_i x_r[i] * W[o][i] for output rows o in [o0, o1)
+// and activation rows r in [0, rows): the product a PyTorch Linear layer computes, with W in
+// its (out, in) layout. Callers split [0, out) between threads. Up to four activation rows share
+// each pass over a weight row, so guidance rows cost one read of the weights.
+//
+// Each kernel has a portable C version and, where the CPU has AVX-512 (F, BW, VL, VNNI), a faster
+// one; the choice is made once at load time (see ok_kernel_level), so one binary runs anywhere.
+//
+// Block formats (32 weights per block along the input dimension; `in` must be a multiple of 32):
+//   q8: one byte per weight, stored as q + 128 with q = round(w / d) in [-127, 127], d = max|w| / 127
+//   q4: 16 bytes per block, byte j holds element j (low nibble) and element j + 16 (high nibble),
+//       stored as q + 8 with q = round(w / d) clamped to [-8, 7], d = (the w of largest magnitude) / -8
+//   Each block has its scale d as an IEEE half float.
+// Activations for q8/q4 are quantized per block of 32 to int8 (ok_quantize_activations), so the
+// inner loop is an integer dot product.
+#ifndef OMNICHAT_KERNELS_H
+#define OMNICHAT_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Weights per quantization block.
+#define OK_BLOCK 32
+
+/// Which implementation the kernels use: 0 portable C, 1 AVX-512 with VNNI.
+int ok_kernel_level(void);
+/// The best level this CPU supports.
+int ok_best_kernel_level(void);
+/// Forces a level (clamped to what the CPU supports); for tests and benchmarks.
+void ok_set_kernel_level(int level);
+
+/// float32 <-> bfloat16 (round to nearest even; NaN stays NaN).
+void ok_f32_to_bf16(const float *src, uint16_t *dst, int64_t count);
+/// float32 <-> IEEE half (round to nearest even).
+uint16_t ok_f32_to_f16(float value);
+float ok_f16_to_f32(uint16_t bits);
+
+/// Quantizes `rows` weight rows of `in` floats (in % 32 == 0) to q8: rows*in bytes, rows*in/32 scales.
+void ok_quantize_q8(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
+/// Quantizes to q4: rows*in/2 bytes, rows*in/32 scales.
+void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
+/// Dequantizes one q8 or q4 row back to floats (for tests and fidelity reports).
+void ok_dequantize_q8_row(const uint8_t *q, const uint16_t *scales, int64_t in, float *out);
+void ok_dequantize_q4_row(const uint8_t *q, const uint16_t *scales, int64_t in, float *out);
+
+/// Activations prepared for the q8/q4 kernels: per row, `in` int8 values, and per block its scale
+/// and its scale times the sum of its int8 values (the offset correction).
+typedef struct {
+    int8_t *values;      // rows * in
+    float *scales;       // rows * in / 32
+    float *scaled_sums;  // rows * in / 32
+} ok_quantized_activations;
+
+void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_activations a);
+
+void ok_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
+                   float *y, int64_t ldy);
+void ok_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                    float *y, int64_t ldy);
+void ok_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                  const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                  const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+
+// The implementations behind the calls above, for tests that compare them directly (the
+// AVX-512 ones only where ok_best_kernel_level() >= 1).
+void ok_portable_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
+                            float *y, int64_t ldy);
+void ok_portable_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                             float *y, int64_t ldy);
+void ok_portable_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                           const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_portable_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                           const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+
+#if defined(__x86_64__)
+#define OK_HAVE_AVX512_KERNELS 1
+void ok_avx512_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
+                          float *y, int64_t ldy);
+void ok_avx512_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                           float *y, int64_t ldy);
+void ok_avx512_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                         const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_avx512_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                         const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

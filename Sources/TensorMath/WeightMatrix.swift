@@ -1,0 +1,109 @@
+import CKernels
+
+// MARK: - Weight matrices in four storage formats
+
+/// How a weight matrix is held in memory. The engine converts on load from whatever the
+/// checkpoint stores; decoding streams these bytes once per token, so fewer bytes are faster.
+public enum WeightFormat: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// 4 bytes per weight, exact.
+    case f32
+    /// bfloat16: 2 bytes per weight, float32 with the low 16 mantissa bits rounded away.
+    case bf16
+    /// Blocks of 32 weights, one signed byte each and a half-float scale: 8.5 bits per weight.
+    case q8
+    /// Blocks of 32 weights, 4 bits each and a half-float scale: 4.5 bits per weight.
+    case q4
+
+    public var description: String { rawValue }
+
+    /// Whether matrices of this format need an input dimension that is a multiple of 32.
+    var isBlocked: Bool { self == .q8 || self == .q4 }
+}
+
+/// Weights per block of the q8 and q4 formats.
+public let quantizationBlock = Int(OK_BLOCK)
+
+/// An (outDim × inDim) weight matrix in PyTorch `Linear` layout, held in one ``WeightFormat``.
+///
+/// Immutable after `init`; kernels read it from many threads, hence `@unchecked Sendable`.
+/// A blocked format (q8, q4) needs `inDim` to be a multiple of 32; other matrices stay in bf16
+/// when q8 or q4 is asked for (``init(values:outDim:inDim:format:)`` reports the format used).
+public final class WeightMatrix: @unchecked Sendable {
+    public let format: WeightFormat
+    public let outDim: Int
+    public let inDim: Int
+    /// The weights: floats, bf16 bit patterns, or offset bytes (q8: q + 128; q4: two nibbles of q + 8).
+    let values: UnsafeMutableRawPointer
+    let valueBytes: Int
+    /// Half-float scales, one per block (q8 and q4 only).
+    let scales: UnsafeMutablePointer<UInt16>?
+
+    /// Converts `values` (outDim × inDim floats, row-major) to `format`. A blocked format with an
+    /// input dimension that is not a multiple of 32 falls back to bf16.
+    public init(values source: UnsafePointer<Float>, outDim: Int, inDim: Int, format requested: WeightFormat) {
+        precondition(outDim >= 0 && inDim >= 0, "WeightMatrix: negative shape")
+        let format = requested.isBlocked && inDim % quantizationBlock != 0 ? .bf16 : requested
+        self.format = format
+        self.outDim = outDim
+        self.inDim = inDim
+        let count = outDim * inDim
+        let blocks = format.isBlocked ? count / quantizationBlock : 0
+        switch format {
+        case .f32: valueBytes = count * 4
+        case .bf16: valueBytes = count * 2
+        case .q8: valueBytes = count
+        case .q4: valueBytes = count / 2
+        }
+        values = .allocate(byteCount: Swift.max(64, valueBytes), alignment: 64)
+        scales = format.isBlocked ? .allocate(capacity: Swift.max(1, blocks)) : nil
+        switch format {
+        case .f32:
+            values.copyMemory(from: source, byteCount: valueBytes)
+        case .bf16:
+            ok_f32_to_bf16(source, values.assumingMemoryBound(to: UInt16.self), Int64(count))
+        case .q8:
+            ok_quantize_q8(source, Int64(outDim), Int64(inDim), values.assumingMemoryBound(to: UInt8.self), scales)
+        case .q4:
+            ok_quantize_q4(source, Int64(outDim), Int64(inDim), values.assumingMemoryBound(to: UInt8.self), scales)
+        }
+    }
+
+    /// Converts an array of outDim × inDim floats.
+    public convenience init(values: [Float], outDim: Int, inDim: Int, format: WeightFormat) {
+        precondition(values.count == outDim * inDim, "WeightMatrix: \(values.count) values for \(outDim)×\(inDim)")
+        self.init(values: values.withUnsafeBufferPointer { $0.baseAddress! }, outDim: outDim, inDim: inDim, format: format)
+    }
+
+    deinit {
+        values.deallocate()
+        scales?.deallocate()
+    }
+
+    /// Bytes of weights and scales: what one product streams from memory.
+    public var byteCount: Int {
+        valueBytes + (format.isBlocked ? outDim * inDim / quantizationBlock * 2 : 0)
+    }
+
+    /// Row `o` as the floats the kernels multiply with (the format's rounding included).
+    public func row(_ o: Int) -> [Float] {
+        precondition(o >= 0 && o < outDim, "WeightMatrix.row: \(o) out of 0..<\(outDim)")
+        var out = [Float](repeating: 0, count: inDim)
+        out.withUnsafeMutableBufferPointer { buffer in
+            guard let destination = buffer.baseAddress else { return }
+            switch format {
+            case .f32:
+                destination.update(from: values.assumingMemoryBound(to: Float.self) + o * inDim, count: inDim)
+            case .bf16:
+                let bits = values.assumingMemoryBound(to: UInt16.self) + o * inDim
+                for i in 0..<inDim { destination[i] = Float(bitPattern: UInt32(bits[i]) << 16) }
+            case .q8:
+                ok_dequantize_q8_row(values.assumingMemoryBound(to: UInt8.self) + o * inDim,
+                                     scales! + o * inDim / quantizationBlock, Int64(inDim), destination)
+            case .q4:
+                ok_dequantize_q4_row(values.assumingMemoryBound(to: UInt8.self) + o * inDim / 2,
+                                     scales! + o * inDim / quantizationBlock, Int64(inDim), destination)
+            }
+        }
+        return out
+    }
+}

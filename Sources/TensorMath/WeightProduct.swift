@@ -1,0 +1,97 @@
+import CKernels
+
+// MARK: - y = x · Wᵀ for every weight format
+
+/// Reusable buffers for products with q8/q4 weights, which quantize their activations first.
+/// One per forward pass (not shared between threads); grows to the largest product and then
+/// allocates nothing more.
+public final class ProductWorkspace {
+    private var values = UnsafeMutablePointer<Int8>.allocate(capacity: 1)
+    private var scales = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private var scaledSums = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private var capacity = 0
+
+    public init() {}
+
+    deinit {
+        values.deallocate()
+        scales.deallocate()
+        scaledSums.deallocate()
+    }
+
+    /// Quantized activations for `rows` × `inDim` (inDim a multiple of 32).
+    func activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int) -> ok_quantized_activations {
+        let needed = rows * inDim
+        if needed > capacity {
+            values.deallocate()
+            scales.deallocate()
+            scaledSums.deallocate()
+            values = .allocate(capacity: needed)
+            scales = .allocate(capacity: Swift.max(1, needed / quantizationBlock))
+            scaledSums = .allocate(capacity: Swift.max(1, needed / quantizationBlock))
+            capacity = needed
+        }
+        let prepared = ok_quantized_activations(values: values, scales: scales, scaled_sums: scaledSums)
+        ok_quantize_activations(x, Int32(rows), Int64(inDim), prepared)
+        return prepared
+    }
+}
+
+/// y = x · wᵀ, the product a PyTorch `Linear` computes, for weights in any ``WeightFormat``.
+///
+/// - x: (rows, inDim) activations, row-major. y: (rows, outDim), overwritten.
+///
+/// Threads split the output rows; up to four activation rows share each read of a weight row
+/// (decoding with guidance rows reads the weights once). With q8/q4 weights the activations are
+/// first quantized to 8-bit blocks in `workspace`.
+/// Precondition: pointers valid for the sizes given; `y` does not alias `x`.
+public func matmulTransposed(
+    x: UnsafePointer<Float>, rows: Int, w: WeightMatrix, y: UnsafeMutablePointer<Float>,
+    workspace: ProductWorkspace
+) {
+    guard rows > 0, w.outDim > 0 else { return }
+    let outDim = w.outDim, inDim = Int64(w.inDim), ldy = Int64(outDim), rowCount = Int32(rows)
+    let bytesPerRow = Swift.max(1, w.byteCount / outDim)
+    let minChunk = Swift.max(1, 65_536 / bytesPerRow)
+    switch w.format {
+    case .f32:
+        let weights = UnsafePointer(w.values.assumingMemoryBound(to: Float.self))
+        parallelChunks(count: outDim, minChunk: minChunk) { range in
+            ok_matvec_f32(x, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
+        }
+    case .bf16:
+        let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
+        parallelChunks(count: outDim, minChunk: minChunk) { range in
+            ok_matvec_bf16(x, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
+        }
+    case .q8, .q4:
+        let activations = workspace.activations(for: x, rows: rows, inDim: w.inDim)
+        let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt8.self))
+        let scales = UnsafePointer(w.scales!)
+        let isQ8 = w.format == .q8
+        parallelChunks(count: outDim, minChunk: minChunk) { range in
+            let o0 = Int64(range.lowerBound), o1 = Int64(range.upperBound)
+            if isQ8 {
+                ok_matvec_q8(activations, rowCount, inDim, weights, scales, o0, o1, y, ldy)
+            } else {
+                ok_matvec_q4(activations, rowCount, inDim, weights, scales, o0, o1, y, ldy)
+            }
+        }
+    }
+}
+
+/// Which kernels run: the portable C ones, or AVX-512 (chosen at start from the CPU;
+/// `OMNICHAT_KERNELS=portable` forces the portable ones).
+public enum KernelLevel: Int32, Sendable, CustomStringConvertible {
+    case portable = 0
+    case avx512 = 1
+
+    /// The level in use.
+    public static var current: KernelLevel { KernelLevel(rawValue: ok_kernel_level()) ?? .portable }
+    /// The best level this CPU supports.
+    public static var best: KernelLevel { KernelLevel(rawValue: ok_best_kernel_level()) ?? .portable }
+    /// Switches level (capped at ``best``); for tests and benchmarks comparing the two.
+    public static func use(_ level: KernelLevel) { ok_set_kernel_level(level.rawValue) }
+
+    public var description: String { self == .avx512 ? "avx512" : "portable" }
+}

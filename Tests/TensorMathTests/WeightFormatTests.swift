@@ -1,0 +1,192 @@
+import CKernels
+import Testing
+@testable import TensorMath
+
+/// The number formats behind `--weights`: conversions against Swift's own, quantization error
+/// within a step, and every product kernel (portable and AVX-512) against a double-precision
+/// reference over the same rounded weights.
+@Suite struct WeightFormatTests {
+    @Test func bfloat16RoundsToNearestEven() {
+        let cases: [(UInt32, UInt16)] = [
+            (0x3F80_0000, 0x3F80),  // 1.0 exact
+            (0x3F80_8000, 0x3F80),  // tie, even stays
+            (0x3F81_8000, 0x3F82),  // tie, odd rounds up
+            (0x3F80_8001, 0x3F81),  // above the tie
+            (0xBF80_7FFF, 0xBF80),  // below the tie, negative
+            (0x7F7F_FFFF, 0x7F80),  // largest float rounds to infinity, as in PyTorch
+        ]
+        for (input, expected) in cases {
+            var value = Float(bitPattern: input), out: UInt16 = 0
+            ok_f32_to_bf16(&value, &out, 1)
+            #expect(out == expected, "bf16 of 0x\(String(input, radix: 16))")
+        }
+        var nan = Float.nan, out: UInt16 = 0
+        ok_f32_to_bf16(&nan, &out, 1)
+        #expect(Float(bitPattern: UInt32(out) << 16).isNaN)
+    }
+
+    @Test func halfFloatConversionsMatchSwift() {
+        for bits in 0...UInt16.max {
+            let reference = Float(Float16(bitPattern: bits))
+            let ours = ok_f16_to_f32(bits)
+            #expect(reference.isNaN ? ours.isNaN : ours == reference, "half 0x\(String(bits, radix: 16))")
+        }
+        var rng = TestNumbers(state: 99)
+        for i in 0..<200_000 {
+            // Magnitudes from subnormal halves to beyond the half range, and exact ties.
+            let exponent = Float(i % 40 - 26)
+            var value = rng.next() * Float.pow2(exponent)
+            if i % 7 == 0 { value = Float(Float16(value)) + Float(Float16(value)).ulp / 2 }
+            let reference = Float16(value).bitPattern
+            #expect(ok_f32_to_f16(value) == reference, "half of \(value)")
+        }
+    }
+
+    /// Values with an all-zero block and a block of tiny weights among ordinary ones.
+    private func quantizationInput() -> [Float] {
+        var rng = TestNumbers(state: 5)
+        var values = rng.array(6 * 128)
+        for i in 0..<quantizationBlock { values[i] = 0 }
+        for i in 0..<quantizationBlock { values[64 + i] *= 1e-3 }
+        return values
+    }
+
+    @Test func q8ErrorIsWithinHalfAStep() {
+        let values = quantizationInput(), inDim = 128
+        let matrix = WeightMatrix(values: values, outDim: 6, inDim: inDim, format: .q8)
+        #expect(matrix.format == .q8)
+        for o in 0..<6 {
+            let row = matrix.row(o)
+            for b in 0..<(inDim / quantizationBlock) {
+                let block = (0..<quantizationBlock).map { values[o * inDim + b * quantizationBlock + $0] }
+                let step = (block.map(abs).max() ?? 0) / 127
+                for j in 0..<quantizationBlock {
+                    // Half a step, plus the half-float rounding of the scale (2^-11 relative) at full scale.
+                    #expect(abs(row[b * quantizationBlock + j] - block[j]) <= step * 0.5 + step * 127 * 0.001 + 1e-12)
+                }
+            }
+        }
+        #expect(matrix.row(0)[0..<quantizationBlock].allSatisfy { $0 == 0 })
+    }
+
+    /// q4 searches its scale, so each block's squared error is at most that of plain rounding
+    /// with scale = (the weight of largest magnitude) / -8 (llama.cpp's q4_0), and usually less.
+    @Test func q4ErrorIsNoWorseThanPlainRounding() {
+        let values = quantizationInput(), inDim = 128
+        let matrix = WeightMatrix(values: values, outDim: 6, inDim: inDim, format: .q4)
+        #expect(matrix.format == .q4)
+        var ours = 0.0, plain = 0.0
+        for o in 0..<6 {
+            let row = matrix.row(o)
+            for b in 0..<(inDim / quantizationBlock) {
+                let block = (0..<quantizationBlock).map { values[o * inDim + b * quantizationBlock + $0] }
+                let extreme = block.max { abs($0) < abs($1) } ?? 0
+                let d = Float(Float16(extreme / -8))
+                var blockOurs = 0.0, blockPlain = 0.0
+                for j in 0..<quantizationBlock {
+                    let code = d == 0 ? 0 : Swift.min(7, Swift.max(-8, (block[j] / d).rounded(.toNearestOrEven)))
+                    blockPlain += Double(block[j] - d * code) * Double(block[j] - d * code)
+                    let e = Double(row[b * quantizationBlock + j] - block[j])
+                    blockOurs += e * e
+                }
+                #expect(blockOurs <= blockPlain * (1 + 1e-5) + 1e-30, "row \(o) block \(b)")
+                ours += blockOurs
+                plain += blockPlain
+            }
+        }
+        #expect(ours < plain * 0.95, "the scale search should gain on plain rounding: \(ours) vs \(plain)")
+        #expect(matrix.row(0)[0..<quantizationBlock].allSatisfy { $0 == 0 })
+    }
+
+    @Test func bytesPerWeightFollowTheFormat() {
+        let values = [Float](repeating: 0.5, count: 64 * 256)
+        let bytes = WeightFormat.allCases.map { WeightMatrix(values: values, outDim: 64, inDim: 256, format: $0).byteCount }
+        #expect(bytes == [64 * 256 * 4, 64 * 256 * 2, 64 * 256 + 64 * 8 * 2, 64 * 128 + 64 * 8 * 2])
+    }
+
+    @Test func blockedFormatsNeedWholeBlocks() {
+        let matrix = WeightMatrix(values: [Float](repeating: 1, count: 3 * 40), outDim: 3, inDim: 40, format: .q4)
+        #expect(matrix.format == .bf16)
+        #expect(matrix.row(2) == [Float](repeating: 1, count: 40))
+    }
+
+    /// x · rowᵀ in double for every (r, o), over the matrix's own rounded weights.
+    private func reference(_ x: [Float], rows: Int, _ w: WeightMatrix) -> [Float] {
+        let weights = (0..<w.outDim).map { w.row($0) }
+        var y = [Float](repeating: 0, count: rows * w.outDim)
+        for r in 0..<rows {
+            for o in 0..<w.outDim {
+                var sum = 0.0
+                for i in 0..<w.inDim { sum += Double(x[r * w.inDim + i]) * Double(weights[o][i]) }
+                y[r * w.outDim + o] = Float(sum)
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: [WeightFormat.f32, .bf16, .q8, .q4], [1, 2, 3, 4, 5, 9])
+    func productMatchesReference(format: WeightFormat, rows: Int) {
+        for inDim in format.isBlocked ? [96, 512] : [96, 100, 7] {
+            var rng = TestNumbers(state: UInt64(rows * 100 + inDim))
+            let outDim = 37
+            let w = WeightMatrix(values: rng.array(outDim * inDim), outDim: outDim, inDim: inDim, format: format)
+            let x = rng.array(rows * inDim)
+            var y = [Float](repeating: .nan, count: rows * outDim)
+            let workspace = ProductWorkspace()
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    matmulTransposed(x: xp.baseAddress!, rows: rows, w: w, y: yp.baseAddress!, workspace: workspace)
+                }
+            }
+            // f32/bf16 multiply exactly the stored weights; q8/q4 also round the activations to
+            // 8-bit blocks (about 0.4% per element), so their bound is looser.
+            let bound = format.isBlocked ? 1e-4 : 1e-10
+            #expect(nmse(y, reference(x, rows: rows, w)) < bound, "\(format) rows \(rows) in \(inDim)")
+        }
+    }
+
+    /// The AVX-512 kernels against the portable ones on identical inputs (where the CPU has them).
+    @Test(arguments: [WeightFormat.f32, .bf16, .q8, .q4])
+    func vectorKernelsAgreeWithPortableOnes(format: WeightFormat) {
+        guard ok_best_kernel_level() >= 1 else { return }
+        let rows = 6, outDim = 45, inDim = format.isBlocked ? 320 : 333
+        var rng = TestNumbers(state: 77)
+        let w = WeightMatrix(values: rng.array(outDim * inDim), outDim: outDim, inDim: inDim, format: format)
+        let x = rng.array(rows * inDim)
+        let workspace = ProductWorkspace()
+        func run(vectorKernel: Bool) -> [Float] {
+            var out = [Float](repeating: .nan, count: rows * outDim)
+            x.withUnsafeBufferPointer { xp in
+                let xb = xp.baseAddress!
+                let activations = format.isBlocked ? workspace.activations(for: xb, rows: rows, inDim: inDim) : nil
+                out.withUnsafeMutableBufferPointer { yp in
+                    let y = yp.baseAddress!, n = Int64(inDim), o1 = Int64(outDim), ldy = Int64(outDim), r = Int32(rows)
+                    switch format {
+                    case .f32:
+                        let wp = w.values.assumingMemoryBound(to: Float.self)
+                        vectorKernel ? ok_avx512_matvec_f32(xb, r, n, wp, 0, o1, y, ldy) : ok_portable_matvec_f32(xb, r, n, wp, 0, o1, y, ldy)
+                    case .bf16:
+                        let wp = w.values.assumingMemoryBound(to: UInt16.self)
+                        vectorKernel ? ok_avx512_matvec_bf16(xb, r, n, wp, 0, o1, y, ldy) : ok_portable_matvec_bf16(xb, r, n, wp, 0, o1, y, ldy)
+                    case .q8:
+                        let wp = w.values.assumingMemoryBound(to: UInt8.self)
+                        vectorKernel ? ok_avx512_matvec_q8(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                                     : ok_portable_matvec_q8(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                    case .q4:
+                        let wp = w.values.assumingMemoryBound(to: UInt8.self)
+                        vectorKernel ? ok_avx512_matvec_q4(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                                     : ok_portable_matvec_q4(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                    }
+                }
+            }
+            return out
+        }
+        let portable = run(vectorKernel: false), vector = run(vectorKernel: true)
+        #expect(nmse(vector, portable) < 1e-11, "\(format)")
+        #expect(!vector.contains { $0.isNaN })
+    }
+}
+
+private extension Float {
+    static func pow2(_ e: Float) -> Float { Float(sign: .plus, exponent: Int(e), significand: 1) }
+}
