@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "omnichat", targets: ["omnichat"]),
+        // The parsers behind one byte-input function each, for the libFuzzer package in Fuzz/.
+        .library(name: "OmnichatFuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,7 +65,11 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Fuzzing: every parser of untrusted input behind one function (Fuzz/ runs them)
+        .target(name: "FuzzTargets", dependencies: ["SafeTensors", "ModelConfiguration", "BPETokenizer", "PNGCodec", "Sessions", "ChatUI"]),
+
         // MARK: - Tests
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath", "CKernels"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),

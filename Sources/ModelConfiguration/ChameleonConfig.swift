@@ -175,11 +175,16 @@ public struct ChameleonConfig: Codable, Sendable, Equatable {
         do { data = try Data(contentsOf: url) } catch {
             throw ConfigError.unreadable(path: url.path, reason: "file not found or unreadable")
         }
+        return try decode(data, path: url.path)
+    }
+
+    /// Decodes and validates the bytes of a `config.json`; `path` names it in errors.
+    public static func decode(_ data: Data, path: String) throws -> ChameleonConfig {
         let config: ChameleonConfig
         do { config = try JSONDecoder().decode(ChameleonConfig.self, from: data) } catch {
-            throw ConfigError.malformed(path: url.path, reason: describeDecodingError(error))
+            throw ConfigError.malformed(path: path, reason: describeDecodingError(error))
         }
-        try config.validate(path: url.path)
+        try config.validate(path: path)
         return config
     }
 }

@@ -41,6 +41,14 @@ public final class SafeTensorsFile: Sendable {
         self.tensorsByName = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Validates a whole `.safetensors` file image in memory exactly as opening a file does
+    /// (framing, header, entries, tiling) and returns its tensor names in file order. For
+    /// fuzzing and for callers that hold the bytes already.
+    /// - Parameter name: how errors name the input.
+    public static func validate(fileBytes: UnsafeRawBufferPointer, name: String) throws(SafeTensorsError) -> [String] {
+        try SafeTensorsHeader.read(fileBytes: fileBytes, file: name).0.tensors.map(\.name)
+    }
+
     /// The path used in error messages.
     public var path: String { mapping.path }
 

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Decode and prefill speed of omnichat against transformers (PyTorch, CPU) on one checkpoint.
+
+Builds (once, cached under runs/bench/) a random-weight Chameleon checkpoint of the chosen shape,
+saved by transformers itself in bf16 with a small Chameleon-style tokenizer, then measures in
+alternation, round after round (A B A B, because this machine's memory bandwidth changes regime
+over minutes): `omnichat bench` for each weight format asked, and transformers'
+ChameleonForConditionalGeneration in bf16 (prefill of the same prompt length, then greedy decode
+with its KV cache). Prints both speeds, their ratios, and the bandwidth omnichat's probe read in
+the same round.
+
+    .venv/bin/python tools/bench/compare_transformers.py --shape 1b --formats bf16,q8,q4 --rounds 2
+
+Shapes as in `omnichat bench --shape`: tiny (hidden 512, 8 layers), 1b (2048, 16 layers,
+intermediate 5504, vocabulary 65536), 7b (Chameleon-7B; about 14 GB on disk and in memory).
+Needs a release build: swift build -c release.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SHAPES = {
+    "tiny": dict(hidden_size=512, num_hidden_layers=8, num_attention_heads=8, intermediate_size=1376, vocab_size=16384),
+    "1b": dict(hidden_size=2048, num_hidden_layers=16, num_attention_heads=16, intermediate_size=5504, vocab_size=65536),
+    "7b": dict(hidden_size=4096, num_hidden_layers=32, num_attention_heads=32, intermediate_size=11008, vocab_size=65536),
+}
+CODES = 8192
+
+
+def build_checkpoint(shape: str, directory: Path) -> None:
+    """A random bf16 checkpoint that both engines load (config.json, model.safetensors, tokenizer.json)."""
+    if (directory / "config.json").exists():
+        return
+    from transformers import ChameleonConfig, ChameleonForConditionalGeneration
+
+    from tools.chameleon_tokenizer import build_tokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    texts = ["draw a red circle on a blue background", "hello, what can you draw?"] * 50
+    tokenizer = build_tokenizer(texts, vocab_size=CODES + 400, num_image_codes=CODES)
+    vocab = tokenizer.get_vocab(with_added_tokens=True)
+    fields = SHAPES[shape]
+    config = ChameleonConfig(vocabulary_map=vocab, bos_token_id=vocab["<s>"], eos_token_id=vocab["</s>"],
+                             pad_token_id=vocab["<pad>"], max_position_embeddings=4096, **fields)
+    torch.manual_seed(0)
+    with torch.device("cpu"):
+        model = ChameleonForConditionalGeneration(config).to(torch.bfloat16)
+    model.save_pretrained(directory)
+    tokenizer.save(str(directory / "tokenizer.json"))
+
+
+def omnichat(binary: Path, directory: Path, fmt: str, prompt: int, gen: int) -> dict:
+    out = subprocess.run([str(binary), "bench", "--model", str(directory), "--weights", fmt, "--prompt-tokens", str(prompt),
+                          "--gen-tokens", str(gen), "--repetitions", "1", "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def transformers_speed(model, vocab_size: int, prompt: int, gen: int) -> dict:
+    generator = torch.Generator().manual_seed(1)
+    ids = torch.randint(0, min(vocab_size, 4000), (1, prompt), generator=generator)
+    with torch.inference_mode():
+        start = time.perf_counter()
+        out = model(input_ids=ids, use_cache=True)
+        prefill = time.perf_counter() - start
+        cache = out.past_key_values
+        token = out.logits[:, -1:].argmax(-1)
+        start = time.perf_counter()
+        for _ in range(gen):
+            out = model(input_ids=token, past_key_values=cache, use_cache=True)
+            cache = out.past_key_values
+            token = out.logits[:, -1:].argmax(-1)
+        decode = time.perf_counter() - start
+    return {"prefill_tokens_per_s": prompt / prefill, "decode_tokens_per_s": gen / decode}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shape", choices=SHAPES, default="1b")
+    parser.add_argument("--formats", default="bf16,q8,q4", help="omnichat weight formats, comma-separated")
+    parser.add_argument("--prompt-tokens", type=int, default=512)
+    parser.add_argument("--gen-tokens", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--binary", type=Path, default=ROOT / ".build/release/omnichat")
+    parser.add_argument("--cache", type=Path, default=ROOT / "runs/bench")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    directory = args.cache / f"random-{args.shape}"
+    build_checkpoint(args.shape, directory)
+    from transformers import ChameleonForConditionalGeneration
+
+    formats = [f for f in args.formats.split(",") if f]
+    ours: dict[str, list[dict]] = {f: [] for f in formats}
+    theirs: list[dict] = []
+    for round_index in range(args.rounds):
+        for fmt in formats:
+            ours[fmt].append(omnichat(args.binary, directory, fmt, args.prompt_tokens, args.gen_tokens))
+            r = ours[fmt][-1]
+            print(f"round {round_index + 1} omnichat {fmt}: prefill {r['prefill_tokens_per_s']:.1f} tok/s, decode "
+                  f"{r['decode_tokens_per_s']:.2f} tok/s, bandwidth {r['read_bandwidth_gb_per_s']:.1f} GB/s", flush=True)
+        model = ChameleonForConditionalGeneration.from_pretrained(directory, dtype=torch.bfloat16).eval()
+        theirs.append(transformers_speed(model, SHAPES[args.shape]["vocab_size"], args.prompt_tokens, args.gen_tokens))
+        del model
+        print(f"round {round_index + 1} transformers bf16: prefill {theirs[-1]['prefill_tokens_per_s']:.1f} tok/s, "
+              f"decode {theirs[-1]['decode_tokens_per_s']:.2f} tok/s", flush=True)
+
+    base_prefill = statistics.mean(t["prefill_tokens_per_s"] for t in theirs)
+    base_decode = statistics.mean(t["decode_tokens_per_s"] for t in theirs)
+    print(f"\n{args.shape}, {args.prompt_tokens}-token prompt, {args.gen_tokens} decoded tokens, {args.threads} threads, "
+          f"means of {args.rounds} interleaved rounds")
+    print("| engine | weights | prefill tok/s | decode tok/s | decode share of bandwidth limit | prefill ratio | decode ratio |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| transformers | bf16 | {base_prefill:.1f} | {base_decode:.2f} | | 1.00 | 1.00 |")
+    for fmt, runs in ours.items():
+        prefill = statistics.mean(r["prefill_tokens_per_s"] for r in runs)
+        decode = statistics.mean(r["decode_tokens_per_s"] for r in runs)
+        share = statistics.mean(r["decode_tokens_per_s"] * r["bytes_read_per_token"] / (r["read_bandwidth_gb_per_s"] * 1e9)
+                                for r in runs)
+        print(f"| omnichat | {fmt} | {prefill:.1f} | {decode:.2f} | {share * 100:.0f}% | {prefill / base_prefill:.2f} | "
+              f"{decode / base_decode:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
