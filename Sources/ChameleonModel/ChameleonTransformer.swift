@@ -62,19 +62,23 @@ public final class ChameleonTransformer: Sendable {
         let logitRows = entries.reduce(0) { $0 + ($1.wantsLogits ? 1 : 0) }
         scratch.reserve(tokens: n, logitRows: logitRows)
 
-        // Positions: each entry goes after what its cache held before, in batch order.
-        var positions = [Int](repeating: 0, count: n)
-        var pending: [ObjectIdentifier: Int] = [:]
-        for (i, entry) in entries.enumerated() {
-            precondition(entry.token >= 0 && entry.token < c.vocabSize, "token \(entry.token) out of range")
-            let key = ObjectIdentifier(entry.cache)
-            let position = pending[key] ?? entry.cache.length
-            positions[i] = position
-            pending[key] = position + 1
-        }
+        // Positions: each entry goes after what its cache held before, in batch order. The
+        // scratch's arrays keep their capacity, so a steady decode allocates nothing here.
+        scratch.positions.removeAll(keepingCapacity: true)
         for entry in entries {
-            entry.cache.reserve(pending[ObjectIdentifier(entry.cache)]!)
+            precondition(entry.token >= 0 && entry.token < c.vocabSize, "token \(entry.token) out of range")
+            // Entries of one sequence are few and adjacent; a linear scan beats hashing here.
+            var position = entry.cache.length
+            for j in stride(from: scratch.positions.count - 1, through: 0, by: -1) where entries[j].cache === entry.cache {
+                position = scratch.positions[j] + 1
+                break
+            }
+            scratch.positions.append(position)
         }
+        for (i, entry) in entries.enumerated() {
+            entry.cache.reserve(scratch.positions[i] + 1)
+        }
+        let positions = scratch.positions
 
         let x = scratch.x.pointer, normed = scratch.normed.pointer
         for (i, entry) in entries.enumerated() {
@@ -178,25 +182,25 @@ public final class ChameleonTransformer: Sendable {
         let scale = 1 / Float(hd).squareRoot()
         let q = scratch.q.pointer, out = scratch.attention.pointer
         let longest = (positions.max() ?? 0) + 1
-        let caches = entries.map(\.cache)
+        // One row of scores per (entry, head) job, kept in the scratch between passes.
+        let allScores = scratch.attentionScores(jobs: entries.count * heads, length: longest)
         parallelChunks(count: entries.count * heads, minChunk: 1) { range in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest)
-            defer { scores.deallocate() }
             for job in range {
+                let scores = allScores + job * longest
                 let i = job / heads, h = job % heads, kvHead = h / group
                 let span = positions[i] + 1
                 let query = q + i * heads * hd + h * hd
-                let keys = caches[i].keyRow(layer: layer, position: 0) + kvHead * hd
+                let cache = entries[i].cache
+                let keys = cache.keyRow(layer: layer, position: 0) + kvHead * hd
                 for s in 0..<span {
                     scores[s] = dot(query, keys + s * kvDim, hd) * scale
                 }
                 softmaxInPlace(scores, span)
                 let o = out + i * heads * hd + h * hd
                 o.initialize(repeating: 0, count: hd)
-                let values = caches[i].valueRow(layer: layer, position: 0) + kvHead * hd
+                let values = cache.valueRow(layer: layer, position: 0) + kvHead * hd
                 for s in 0..<span {
-                    let p = scores[s], v = values + s * kvDim
-                    for e in 0..<hd { o[e] += p * v[e] }
+                    addScaled(o, values + s * kvDim, scores[s], n: hd)
                 }
             }
         }

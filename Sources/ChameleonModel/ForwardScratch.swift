@@ -20,6 +20,9 @@ public final class ForwardScratch {
     var up = Buffer()         // (N, F)
     var logitInput = Buffer() // (L, d) final-normed rows whose logits are wanted
     var logits = Buffer()     // (L, vocab)
+    var scores = Buffer()     // (jobs, longest) attention scores, one row per (entry, head)
+    /// Each entry's position in the last pass (kept for its capacity).
+    var positions: [Int] = []
 
     public init(config: ChameleonConfig) {
         self.config = config
@@ -45,6 +48,13 @@ public final class ForwardScratch {
         }
     }
 
+    /// Room for `jobs` rows of `length` attention scores, grown geometrically.
+    func attentionScores(jobs: Int, length: Int) -> UnsafeMutablePointer<Float> {
+        let needed = jobs * length
+        if needed > scores.count { scores.resize(max(needed, scores.count * 2)) }
+        return scores.pointer
+    }
+
     /// Row `row` of the logits the last forward pass produced (vocabulary-sized).
     public func logits(row: Int) -> UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: logits.pointer + row * config.vocabSize, count: config.vocabSize)
@@ -67,7 +77,7 @@ public final class ForwardScratch {
     }
 
     deinit {
-        for buffer in [x, normed, q, k, v, attention, projected, gate, up, logitInput, logits] { buffer.free() }
+        for buffer in [x, normed, q, k, v, attention, projected, gate, up, logitInput, logits, scores] { buffer.free() }
     }
 }
 
