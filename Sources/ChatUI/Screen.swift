@@ -75,8 +75,13 @@ public struct Screen: Sendable, Equatable {
 
     /// Writes `character` at `row`, `column` and returns the columns it took (0 when it did not
     /// fit). A wide character that would cross `limit` (default: the right edge) is not written.
+    ///
+    /// The last guard between any text and the terminal: a character holding a control, a bidi
+    /// override or another scalar `TerminalText` deems unsafe is stored as U+FFFD, whatever
+    /// drew it (views show model text through `TerminalText.safe` first, as visible escapes).
     @discardableResult
     public mutating func put(_ character: Character, row: Int, column: Int, style: Style, limit: Int? = nil) -> Int {
+        let character = character.unicodeScalars.contains(where: TerminalText.isUnsafe) ? "\u{FFFD}" : character
         let edge = min(limit ?? width, width)
         guard row >= 0 && row < height && column >= 0 && column < edge else { return 0 }
         let columns = max(1, CellWidth.of(character))
