@@ -31,16 +31,18 @@ public final class ChameleonTransformer: Sendable {
     public let weights: ChameleonWeights
     private let rope: RopeTables
 
+    /// - Parameter contextLength: a shorter context than the config's (tests of a full context).
     public init(config: ChameleonConfig, weights: ChameleonWeights, contextLength: Int? = nil) {
         self.config = config
         self.weights = weights
-        var tables = RopeTables(headDim: config.headDim, theta: config.ropeTheta)
-        tables.reserve(positions: contextLength ?? config.maxPositionEmbeddings)
-        rope = tables
+        // Rotations are computed per pass for the positions in it, so memory does not grow with
+        // `max_position_embeddings` (a hostile config cannot make loading allocate gigabytes).
+        rope = RopeTables(headDim: config.headDim, theta: config.ropeTheta)
+        self.contextLength = min(config.maxPositionEmbeddings, contextLength ?? config.maxPositionEmbeddings)
     }
 
-    /// The longest sequence this model runs: its `max_position_embeddings`.
-    public var contextLength: Int { min(config.maxPositionEmbeddings, rope.positions) }
+    /// The longest sequence this model runs: its `max_position_embeddings`, or less if asked.
+    public let contextLength: Int
 
     /// An empty cache for one sequence.
     public func makeCache(initialCapacity: Int = 256) -> KVCache {
@@ -79,6 +81,11 @@ public final class ChameleonTransformer: Sendable {
             entry.cache.reserve(scratch.positions[i] + 1)
         }
         let positions = scratch.positions
+        let half = hd / 2
+        let (ropeCos, ropeSin) = scratch.rotations(count: n * half)
+        for i in 0..<n {
+            rope.angles(position: positions[i], cos: ropeCos + i * half, sin: ropeSin + i * half)
+        }
 
         let x = scratch.x.pointer, normed = scratch.normed.pointer
         for (i, entry) in entries.enumerated() {
@@ -110,8 +117,8 @@ public final class ChameleonTransformer: Sendable {
                     layerNorm(k + h * hd, weight: layer.kNormWeight.data + h * hd,
                               bias: layer.kNormBias.data + h * hd, eps: 1e-5, n: hd, out: k + h * hd)
                 }
-                rope.apply(q, heads: heads, position: positions[i])
-                rope.apply(k, heads: kvHeads, position: positions[i])
+                rope.apply(q, heads: heads, cos: ropeCos + i * half, sin: ropeSin + i * half)
+                rope.apply(k, heads: kvHeads, cos: ropeCos + i * half, sin: ropeSin + i * half)
                 let cache = entries[i].cache
                 cache.keyRow(layer: l, position: positions[i]).update(from: k, count: kvDim)
                 cache.valueRow(layer: l, position: positions[i]).update(from: scratch.v.pointer + i * kvDim, count: kvDim)

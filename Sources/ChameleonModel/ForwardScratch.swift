@@ -21,6 +21,8 @@ public final class ForwardScratch {
     var logitInput = Buffer() // (L, d) final-normed rows whose logits are wanted
     var logits = Buffer()     // (L, vocab)
     var scores = Buffer()     // (jobs, longest) attention scores, one row per (entry, head)
+    var ropeCos = Buffer()    // (N, D/2) rotary cosines of each entry's position
+    var ropeSin = Buffer()    // (N, D/2)
     /// Each entry's position in the last pass (kept for its capacity).
     var positions: [Int] = []
 
@@ -55,6 +57,15 @@ public final class ForwardScratch {
         return scores.pointer
     }
 
+    /// Room for `count` rotary cosines and sines.
+    func rotations(count: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
+        if count > ropeCos.count {
+            ropeCos.resize(max(count, ropeCos.count * 2))
+            ropeSin.resize(max(count, ropeSin.count * 2))
+        }
+        return (ropeCos.pointer, ropeSin.pointer)
+    }
+
     /// Row `row` of the logits the last forward pass produced (vocabulary-sized).
     public func logits(row: Int) -> UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: logits.pointer + row * config.vocabSize, count: config.vocabSize)
@@ -77,7 +88,7 @@ public final class ForwardScratch {
     }
 
     deinit {
-        for buffer in [x, normed, q, k, v, attention, projected, gate, up, logitInput, logits, scores] { buffer.free() }
+        for buffer in [x, normed, q, k, v, attention, projected, gate, up, logitInput, logits, scores, ropeCos, ropeSin] { buffer.free() }
     }
 }
 

@@ -44,6 +44,29 @@ public struct RopeTables: Sendable {
         }
     }
 
+    /// Writes the D/2 cosines and sines for `position` (the values the tables would hold), so a
+    /// caller can rotate without tables sized for the whole context.
+    public func angles(position: Int, cos c: UnsafeMutablePointer<Float>, sin s: UnsafeMutablePointer<Float>) {
+        for i in 0..<headDim / 2 {
+            let angle = Float(position) * inverseFrequencies[i]
+            c[i] = cosf(angle)
+            s[i] = sinf(angle)
+        }
+    }
+
+    /// Rotates `heads` vectors of length D in place with precomputed cosines and sines (D/2 each).
+    public func apply(_ v: UnsafeMutablePointer<Float>, heads: Int, cos c: UnsafePointer<Float>, sin s: UnsafePointer<Float>) {
+        let half = headDim / 2
+        for h in 0..<heads {
+            let base = v + h * headDim
+            for i in 0..<half {
+                let a = base[i], b = base[i + half]
+                base[i] = a * c[i] - b * s[i]
+                base[i + half] = b * c[i] + a * s[i]
+            }
+        }
+    }
+
     /// Rotates `heads` vectors of length D in place for `position`, pairing element i with
     /// element i + D/2 (rotate-half). Precondition: `reserve(positions: position + 1)` was called.
     public func apply(_ v: UnsafeMutablePointer<Float>, heads: Int, position: Int) {
