@@ -158,3 +158,25 @@ import Testing
         }
     }
 }
+
+/// Input beyond the context: a clear error, and the conversation goes on as before.
+@Suite struct ContextLimitTests {
+    @Test func aMessageLongerThanTheContextIsRefusedAndTheChatGoesOn() async throws {
+        let engine = try InferenceEngineTests().engine(maxNewTokens: 8)
+        _ = try await InferenceEngineTests().collect(engine.respond(to: .user("hello")))
+        let before = await engine.tokenIDs
+        let context = await engine.contextUsage.total
+        let huge = String(repeating: "draw a red circle ", count: context)
+        do {
+            _ = try await InferenceEngineTests().collect(engine.respond(to: .user(huge)))
+            Issue.record("a message longer than the context was accepted")
+        } catch let error as EngineError {
+            guard case .doesNotFit(let tokens, let limit) = error else { Issue.record("\(error)"); return }
+            #expect(tokens > limit && limit == context)
+            #expect(error.description.contains("more than the model's context"))
+        }
+        #expect(await engine.tokenIDs == before, "the refused message must leave the conversation as it was")
+        let events = try await InferenceEngineTests().collect(engine.respond(to: .user("thanks")))
+        guard case .finished = events.last else { Issue.record("the chat did not go on"); return }
+    }
+}

@@ -117,3 +117,20 @@ import Testing
         }
     }
 }
+
+/// A paste beyond the limit is cut, not buffered without end, and the keys after it still work.
+@Suite struct PasteLimitTests {
+    @Test func aRunawayPasteIsCutAtTheLimit() {
+        var decoder = KeyDecoder()
+        var keys = decoder.decode(Array("\u{1B}[200~".utf8))
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0 ..< 6 { keys += decoder.decode(chunk) }  // 6 MiB, above the 4 MiB limit
+        keys += decoder.decode(Array("\u{1B}[201~a".utf8))
+        guard case .paste(let text)? = keys.first else {
+            Issue.record("no paste: \(keys.prefix(3))")
+            return
+        }
+        #expect(text.utf8.count == KeyDecoder.maxPasteBytes)
+        #expect(keys.dropFirst().first == .character("a"))
+    }
+}
