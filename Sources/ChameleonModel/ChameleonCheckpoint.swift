@@ -25,9 +25,10 @@ public struct ChameleonCheckpoint: Sendable {
 
     /// Loads every part, validating each against the others. Every failure is a typed error
     /// whose description names the file and the problem in one line.
-    /// - Parameter weightFormat: how the projections are held in memory (converted on load).
+    /// - Parameter weightFormat: how the projections are held in memory (converted on load);
+    ///   nil keeps the checkpoint's own precision (see ``storedWeightFormat(of:)``).
     public init(directory: URL, tokenNames: ChameleonVocabulary.TokenNames = .init(),
-                weightFormat: WeightFormat = .f32) throws {
+                weightFormat: WeightFormat? = nil) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CheckpointError.notADirectory(path: directory.path)
@@ -52,8 +53,18 @@ public struct ChameleonCheckpoint: Sendable {
 
         tensors = try SafeTensorsCheckpoint(at: directory)
         let weights = try ChameleonWeights.load(from: tensors, config: config, path: directory.path,
-                                               format: weightFormat)
+                                               format: weightFormat ?? Self.storedWeightFormat(of: tensors))
         model = ChameleonTransformer(config: config, weights: weights)
+    }
+}
+
+extension ChameleonCheckpoint {
+    /// The format that holds a checkpoint's language-model weights without loss and without
+    /// waste: bf16 when every tensor outside the image tokenizer is stored as BF16, else f32.
+    public static func storedWeightFormat(of tensors: SafeTensorsCheckpoint) -> WeightFormat {
+        let languageModel = tensors.tensorNames.filter { !$0.hasPrefix(vqModelPrefix) }
+        let allBF16 = !languageModel.isEmpty && languageModel.allSatisfy { tensors.info($0)?.dtype == .bf16 }
+        return allBF16 ? .bf16 : .f32
     }
 }
 

@@ -50,13 +50,14 @@ public enum EngineLoader {
     /// The engine for the model in `directory` with its projections held as `weightFormat`, and
     /// how the status line names it.
     public static func load(directory: URL, options: GenerationOptions,
-                            weightFormat: WeightFormat = .f32) throws -> (InferenceEngine, ModelInfo) {
+                            weightFormat: WeightFormat? = nil) throws -> (InferenceEngine, ModelInfo) {
         let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: weightFormat)
         let format = try ConversationFormat.load(directory: directory)
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
         let name = directory.standardizedFileURL.lastPathComponent
         let shown = name.isEmpty ? "model" : name
-        return (engine, ModelInfo(name: weightFormat == .f32 ? shown : "\(shown) (\(weightFormat))",
+        let heldAs = checkpoint.model.weights.format
+        return (engine, ModelInfo(name: weightFormat == nil ? shown : "\(shown) (\(heldAs))",
                                   contextLength: checkpoint.model.contextLength))
     }
 

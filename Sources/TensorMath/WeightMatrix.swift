@@ -39,7 +39,8 @@ public final class WeightMatrix: @unchecked Sendable {
     let scales: UnsafeMutablePointer<UInt16>?
 
     /// Converts `values` (outDim × inDim floats, row-major) to `format`. A blocked format with an
-    /// input dimension that is not a multiple of 32 falls back to bf16.
+    /// input dimension that is not a multiple of 32 falls back to bf16. An array may be passed
+    /// directly: the values are copied during the call.
     public init(values source: UnsafePointer<Float>, outDim: Int, inDim: Int, format requested: WeightFormat) {
         precondition(outDim >= 0 && inDim >= 0, "WeightMatrix: negative shape")
         let format = requested.isBlocked && inDim % quantizationBlock != 0 ? .bf16 : requested
@@ -66,12 +67,6 @@ public final class WeightMatrix: @unchecked Sendable {
         case .q4:
             ok_quantize_q4(source, Int64(outDim), Int64(inDim), values.assumingMemoryBound(to: UInt8.self), scales)
         }
-    }
-
-    /// Converts an array of outDim × inDim floats.
-    public convenience init(values: [Float], outDim: Int, inDim: Int, format: WeightFormat) {
-        precondition(values.count == outDim * inDim, "WeightMatrix: \(values.count) values for \(outDim)×\(inDim)")
-        self.init(values: values.withUnsafeBufferPointer { $0.baseAddress! }, outDim: outDim, inDim: inDim, format: format)
     }
 
     deinit {

@@ -38,9 +38,10 @@ struct BenchCommand: ParsableCommand {
         let modelName: String
         if let shape {
             let config = shape.config
-            try checkMemory(parameters: shape.parameterCount, format: modelOptions.weights)
+            let format = modelOptions.weights ?? .f32
+            try checkMemory(parameters: shape.parameterCount, format: format)
             checkpoint = nil
-            model = ChameleonTransformer(config: config, weights: .random(config: config, format: modelOptions.weights))
+            model = ChameleonTransformer(config: config, weights: .random(config: config, format: format))
             modelName = "random-\(shape.rawValue)"
         } else {
             let loaded = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights)

@@ -9,9 +9,10 @@ struct ModelOptions: ParsableArguments {
     var model: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "How weights are held in memory, converted on load: f32, bf16, q8 (8-bit blocks) or q4 (4-bit blocks).",
+        "How weights are held in memory, converted on load: f32, bf16, q8 (8-bit blocks) or q4 (4-bit blocks). "
+            + "Default: as the checkpoint stores them (bf16 stays bf16, anything else f32).",
         valueName: "FORMAT"))
-    var weights: WeightFormat = .f32
+    var weights: WeightFormat?
 
     /// The directory to load.
     func directory() throws -> URL {

@@ -48,7 +48,7 @@ import TensorMath
 
     /// Request plus the float32 model's own greedy answer (text, then a picture), per request.
     static let builtInSequences: [[Int]] = {
-        guard let reference = try? ChameleonCheckpoint(directory: builtIn) else { return [] }
+        guard let reference = try? ChameleonCheckpoint(directory: builtIn, weightFormat: .f32) else { return [] }
         let v = reference.vocabulary
         let requests = ["draw a red circle on a blue background", "now make the circle green",
                         "what can you draw?", "draw the word HELLO in yellow on black"]
@@ -70,7 +70,7 @@ import TensorMath
 
     @Test(arguments: [(WeightFormat.bf16, 0.99), (.q8, 0.99), (.q4, 0.95)])
     func builtInModelKeepsItsChoices(format: WeightFormat, bar: Double) throws {
-        let reference = try ChameleonCheckpoint(directory: Self.builtIn)
+        let reference = try ChameleonCheckpoint(directory: Self.builtIn, weightFormat: .f32)
         let quantized = try ChameleonCheckpoint(directory: Self.builtIn, weightFormat: format)
         var result = Fidelity()
         for ids in Self.builtInSequences {
