@@ -4,7 +4,9 @@ import Foundation
 /// Runs `body` for every chunk of `0..<count`, spread over the CPU's cores.
 ///
 /// Work is cut into contiguous ranges of at least `minChunk` items (about four per thread, for
-/// load balance), so tiny loops run inline without dispatch overhead.
+/// load balance), so tiny loops run inline without dispatch overhead. Loops run on
+/// `WorkerPool.shared`, whose threads stay awake between the loops of a forward pass; when it is
+/// busy (a loop from another thread, or one nested in a loop body) Dispatch runs them.
 ///
 ///     parallelChunks(count: rows, minChunk: 16) { range in for r in range { ... } }
 @inline(__always)
@@ -17,6 +19,12 @@ public func parallelChunks(count: Int, minChunk: Int = 1, _ body: (Range<Int>) -
         return
     }
     let per = (count + chunks - 1) / chunks
+    let ranOnPool = WorkerPool.shared.run(count: chunks) { c in
+        let start = c * per
+        let end = Swift.min(count, start + per)
+        if start < end { body(start..<end) }
+    }
+    if ranOnPool { return }
     withoutActuallyEscaping(body) { body in
         let work = ChunkBody(run: body)
         DispatchQueue.concurrentPerform(iterations: chunks) { c in

@@ -27,6 +27,13 @@ extern "C" {
 /// Weights per quantization block.
 #define OK_BLOCK 32
 
+/// A hint to the CPU inside a spin-wait loop (PAUSE on x86).
+static inline void ok_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /// Which implementation the kernels use: 0 portable C, 1 AVX-512 with VNNI.
 int ok_kernel_level(void);
 /// The best level this CPU supports.

@@ -1,0 +1,106 @@
+import CKernels
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Threads that stay awake between the many short parallel loops of a forward pass.
+///
+/// A decoded token runs a few dozen matrix products, each split across the cores; handing each
+/// one to Dispatch costs tens of microseconds of wake-up, as much as a small product itself.
+/// These workers spin for a short while after each loop (so the next one starts at once) and
+/// then sleep, so an idle chat uses no CPU. One loop runs at a time; a caller that finds the
+/// pool busy (another thread's loop, or a loop nested inside one) uses Dispatch instead.
+///
+/// Chunks are claimed from an atomic counter, so each runs exactly once, and `run` returns only
+/// after every chunk has finished: the loop body never outlives the call.
+final class WorkerPool: @unchecked Sendable {
+    /// The process-wide pool: one worker per core besides the calling thread.
+    static let shared = WorkerPool(workers: ThreadCount.current - 1)
+
+    /// How long an idle worker spins before it sleeps.
+    static let spinNanoseconds: UInt64 = 200_000
+
+    private let workers: Int
+    private let busy = Mutex(false)
+    private let generation = Atomic<Int>(0)
+    private let nextChunk = Atomic<Int>(0)
+    private let chunkCount = Atomic<Int>(0)
+    private let unfinished = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let wakeUp = DispatchSemaphore(value: 0)
+    /// The loop body of the current generation; written before the generation is published and
+    /// read only by a thread holding a valid chunk of it.
+    private var body: ((Int) -> Void)?
+
+    init(workers: Int) {
+        self.workers = max(0, workers)
+        for index in 0..<self.workers {
+            let thread = Thread { [unowned self] in self.workerLoop() }
+            thread.name = "omnichat-worker-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Runs `chunk(i)` for i in 0..<count on the workers and the calling thread. Returns false,
+    /// running nothing, when the pool has no workers or is running another loop.
+    func run(count: Int, _ chunk: (Int) -> Void) -> Bool {
+        guard workers > 0 else { return false }
+        let acquired = busy.withLock { taken -> Bool in
+            if taken { return false }
+            taken = true
+            return true
+        }
+        guard acquired else { return false }
+        defer { busy.withLock { $0 = false } }
+        withoutActuallyEscaping(chunk) { chunk in
+            body = chunk
+            chunkCount.store(count, ordering: .relaxed)
+            unfinished.store(count, ordering: .relaxed)
+            nextChunk.store(0, ordering: .releasing)
+            generation.add(1, ordering: .releasing)
+            let sleeping = sleepers.load(ordering: .acquiring)
+            for _ in 0..<min(sleeping, workers) { wakeUp.signal() }
+            runChunks()
+            while unfinished.load(ordering: .acquiring) > 0 { ok_cpu_relax() }
+            body = nil
+        }
+        return true
+    }
+
+    /// Claims and runs chunks until none is left.
+    private func runChunks() {
+        while true {
+            let index = nextChunk.add(1, ordering: .acquiringAndReleasing).oldValue
+            guard index < chunkCount.load(ordering: .acquiring) else { return }
+            body?(index)
+            unfinished.subtract(1, ordering: .releasing)
+        }
+    }
+
+    private func workerLoop() {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            var spinStart: UInt64 = 0
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                ok_cpu_relax()
+                spins += 1
+                guard spins & 255 == 0 else { continue }
+                let now = DispatchTime.now().uptimeNanoseconds
+                if spinStart == 0 {
+                    spinStart = now
+                } else if now - spinStart > Self.spinNanoseconds {
+                    sleepers.add(1, ordering: .releasing)
+                    // Re-check after announcing: a loop published in between is not missed,
+                    // and a wake-up meant for an earlier loop only costs one more check.
+                    if generation.load(ordering: .acquiring) == seen { wakeUp.wait() }
+                    sleepers.subtract(1, ordering: .releasing)
+                    spinStart = 0
+                }
+            }
+            seen = generation.load(ordering: .acquiring)
+            runChunks()
+        }
+    }
+}
