@@ -54,6 +54,7 @@ class TrainConfig:
     threads: int = 2
     bf16: bool = True
     bucket: int = 128
+    text_weight: float = 1.0
 
 
 def log(out: Path, text: str) -> None:
@@ -163,10 +164,12 @@ def main() -> None:
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--batch-tokens", type=int, default=12288)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--text-weight", type=float, default=1.0,
+                        help="loss weight of text tokens relative to picture codes (learned tokens only)")
     args = parser.parse_args()
 
     cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
-                      batch_tokens=args.batch_tokens, learning_rate=args.lr)
+                      batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight)
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
                        num_key_value_heads=args.heads, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -237,8 +240,14 @@ def main() -> None:
             logits = model.lm_head(hidden[:, :-1])
         targets = ids[:, 1:]
         weights = mask[:, 1:]
+        if cfg.text_weight != 1.0:
+            # A picture is ~256 learned codes against ~20 words of description, so the words that
+            # must copy the request get a small share of the gradient unless weighted up.
+            trained = weights * torch.where(is_image[targets], 1.0, cfg.text_weight)
+        else:
+            trained = weights
         losses = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1), reduction="none").reshape(targets.shape)
-        loss = (losses * weights).sum() / weights.sum().clamp(min=1)
+        loss = (losses * trained).sum() / trained.sum().clamp(min=1)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
