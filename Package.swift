@@ -19,7 +19,7 @@ let package = Package(
     targets: [
         // MARK: - Layers with no dependencies
         // The weight-format kernels: C with per-function AVX-512 targets, chosen at run time.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorMath", dependencies: ["CKernels"], swiftSettings: fastMath, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SafeTensors"),
         .target(name: "BPETokenizer"),

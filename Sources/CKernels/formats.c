@@ -87,8 +87,8 @@ void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16
         int codes[OK_BLOCK], best_codes[OK_BLOCK];
         uint16_t best_half = ok_f32_to_f16(extreme / -8.0f);
         float best_error = q4_error(src, ok_f16_to_f32(best_half), best_codes);
-        for (int step = -6; step <= 6 && extreme != 0; step++) {
-            float d = extreme / (-8.0f + 0.125f * (float)step);
+        for (int step = -2; step <= 3 && extreme != 0; step++) {
+            float d = extreme / (-8.0f + 0.25f * (float)step);
             q4_error(src, d, codes);
             float wq = 0, qq = 0;
             for (int j = 0; j < OK_BLOCK; j++) { wq += src[j] * (float)codes[j]; qq += (float)(codes[j] * codes[j]); }

@@ -57,15 +57,26 @@ public final class WeightMatrix: @unchecked Sendable {
         }
         values = .allocate(byteCount: Swift.max(64, valueBytes), alignment: 64)
         scales = format.isBlocked ? .allocate(capacity: Swift.max(1, blocks)) : nil
-        switch format {
-        case .f32:
-            values.copyMemory(from: source, byteCount: valueBytes)
-        case .bf16:
-            ok_f32_to_bf16(source, values.assumingMemoryBound(to: UInt16.self), Int64(count))
-        case .q8:
-            ok_quantize_q8(source, Int64(outDim), Int64(inDim), values.assumingMemoryBound(to: UInt8.self), scales)
-        case .q4:
-            ok_quantize_q4(source, Int64(outDim), Int64(inDim), values.assumingMemoryBound(to: UInt8.self), scales)
+        // Conversion runs over row ranges on every core: quantizing a 7B model is billions of
+        // blocks. Each range writes only its own rows and scales.
+        let rowBytes = valueBytes / Swift.max(1, outDim), blocksPerRow = inDim / quantizationBlock
+        let destination = values, scaleStore = scales
+        parallelChunks(count: outDim, minChunk: Swift.max(1, 65_536 / Swift.max(1, inDim))) { rows in
+            let first = rows.lowerBound, count = rows.count
+            let input = source + first * inDim
+            let output = destination + first * rowBytes
+            switch format {
+            case .f32:
+                output.copyMemory(from: input, byteCount: count * inDim * 4)
+            case .bf16:
+                ok_f32_to_bf16(input, output.assumingMemoryBound(to: UInt16.self), Int64(count * inDim))
+            case .q8:
+                ok_quantize_q8(input, Int64(count), Int64(inDim), output.assumingMemoryBound(to: UInt8.self),
+                               scaleStore! + first * blocksPerRow)
+            case .q4:
+                ok_quantize_q4(input, Int64(count), Int64(inDim), output.assumingMemoryBound(to: UInt8.self),
+                               scaleStore! + first * blocksPerRow)
+            }
         }
     }
 

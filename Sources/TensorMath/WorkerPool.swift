@@ -15,7 +15,9 @@ import Synchronization
 /// after every chunk has finished: the loop body never outlives the call.
 final class WorkerPool: @unchecked Sendable {
     /// The process-wide pool: one worker per core besides the calling thread.
-    static let shared = WorkerPool(workers: ThreadCount.current - 1)
+    /// `OMNICHAT_WORKER_POOL=off` leaves it empty, so every loop goes to Dispatch (for A/B runs).
+    static let shared = WorkerPool(
+        workers: ProcessInfo.processInfo.environment["OMNICHAT_WORKER_POOL"] == "off" ? 0 : ThreadCount.current - 1)
 
     /// How long an idle worker spins before it sleeps.
     static let spinNanoseconds: UInt64 = 200_000

@@ -40,7 +40,7 @@ from pathlib import Path
 from tools.world.checker import parse_png
 from tools.world.conversations import generate
 from tools.world.render import save_png
-from tools.world.scene import Scene
+from tools.world.scene import Scene, SceneError
 
 PICTURE_CATEGORIES = ("make_one", "make_many", "word_short", "word_long")
 SOURCE_CATEGORIES = ("edit_latest", "edit_earlier", "edit_attached", "question_made", "question_attached")
@@ -82,7 +82,12 @@ def normalise(text: str) -> str:
 
 
 def same_scene(a: dict | None, b: dict | None) -> bool:
-    return a is not None and b is not None and Scene.from_json(a).same_as(Scene.from_json(b))
+    if a is None or b is None:
+        return False
+    try:
+        return Scene.from_json(a).same_as(Scene.from_json(b))
+    except SceneError:  # e.g. a blank canvas read back as a scene with no objects
+        return False
 
 
 def category_of(check: dict) -> str | None:
