@@ -8,9 +8,10 @@ let package = Package(
     name: "OmnichatFuzz",
     dependencies: [.package(name: "omnichat", path: "..")],
     targets: [
+        .target(name: "CFuzzDriver"),
         .executableTarget(
             name: "omnichat-fuzz",
-            dependencies: [.product(name: "OmnichatFuzzTargets", package: "omnichat")]
+            dependencies: ["CFuzzDriver", .product(name: "OmnichatFuzzTargets", package: "omnichat")]
         ),
     ]
 )

@@ -9,6 +9,12 @@
 # Tests/Fixtures/fuzz/<target>/, and any input that failed is saved there as crash-*, leak-*,
 # timeout-* or oom-*, so `swift test` (FuzzRegressionTests) replays it from then on. The script
 # exits non-zero if any target failed.
+#
+# STATUS: the driver does not link yet. With -sanitize=fuzzer, libFuzzer brings its own `main`
+# while SwiftPM links every executable with `main` aliased to `<target>_main`; ld.gold then stops
+# with an internal error (dwarf_reader.cc). Next steps to try: link with lld, or compile
+# Fuzz/Sources/omnichat-fuzz/FuzzEntry.swift with swiftc directly against the instrumented
+# library. The fuzz bodies (Sources/FuzzTargets) and the corpus replay in `swift test` work.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-600}

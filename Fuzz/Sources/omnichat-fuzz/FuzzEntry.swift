@@ -1,23 +1,29 @@
+import CFuzzDriver
+import Foundation
 import FuzzTargets
 
-#if canImport(Glibc)
-import Glibc
-#endif
+// Built with -parse-as-library: there is no Swift `main`. SwiftPM links every executable with
+// `main` aliased to `omnichat_fuzz_main`, defined here, which hands control to libFuzzer.
 
-/// The parser under test, from OMNICHAT_FUZZ_TARGET (read once).
-let target: FuzzTarget = {
-    guard let name = getenv("OMNICHAT_FUZZ_TARGET").map({ String(cString: $0) }), let target = FuzzTarget(rawValue: name) else {
-        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
-        fputs("omnichat-fuzz: set OMNICHAT_FUZZ_TARGET to one of: \(names)\n", stderr)
-        exit(2)
-    }
-    return target
-}()
+/// The parser under test, from OMNICHAT_FUZZ_TARGET.
+nonisolated(unsafe) var target = FuzzTarget.safetensors
 
-/// libFuzzer's entry point: one input per call.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+/// libFuzzer calls this once per input.
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     target.run(bytes)
     return 0
+}
+
+@_cdecl("omnichat_fuzz_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    guard let name = ProcessInfo.processInfo.environment["OMNICHAT_FUZZ_TARGET"], let chosen = FuzzTarget(rawValue: name) else {
+        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+        FileHandle.standardError.write(Data("omnichat-fuzz: set OMNICHAT_FUZZ_TARGET to one of: \(names)\n".utf8))
+        return 2
+    }
+    target = chosen
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
 }
