@@ -8,7 +8,8 @@ import FuzzTargets
 /// The parser under test, from OMNICHAT_FUZZ_TARGET.
 nonisolated(unsafe) var target = FuzzTarget.safetensors
 
-/// libFuzzer calls this once per input.
+/// libFuzzer calls this once per input (its driver also refers to it by this C name).
+@_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     target.run(bytes)
