@@ -112,7 +112,9 @@ extension SessionManifest {
             } else if let number = value as? NSNumber, !(value is Bool), fractionalFields.contains(key) {
                 let double = number.doubleValue
                 let single = Float(double)
-                if !single.isFinite || (double != 0 && single == 0) {
+                // Foundation refuses a magnitude above Float's largest even where rounding to
+                // Float would land on it, so compare in Double.
+                if !single.isFinite || abs(double) > Double(Float.greatestFiniteMagnitude) || (double != 0 && single == 0) {
                     return (path, "\(number) does not fit a 32-bit floating-point number")
                 }
             } else if let number = value as? NSNumber, !(value is Bool) {
