@@ -18,9 +18,9 @@ final class WorkerPool: @unchecked Sendable {
     /// `OMNICHAT_WORKER_POOL=on`; otherwise empty, so every loop goes to Dispatch.
     ///
     /// Off by default for now: on this 2-core machine the spinning threads (the caller waits by
-    /// spinning too) take both cores while a reply is generated, which starved the task consuming
-    /// the reply in a test under load. It doubles decode speed on small models; making it yield
-    /// to other work is the next step before it becomes the default.
+    /// spinning too) hold both cores while a reply is generated, leaving little to the UI and
+    /// other tasks. It doubles decode speed on small models; making it yield to other work is the
+    /// next step before it becomes the default.
     static let shared = WorkerPool(
         workers: ProcessInfo.processInfo.environment["OMNICHAT_WORKER_POOL"] == "on" ? ThreadCount.current - 1 : 0)
 
