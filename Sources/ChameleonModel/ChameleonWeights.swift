@@ -27,6 +27,17 @@ public struct ChameleonLayerWeights: Sendable {
     public let postAttentionLayerNorm: FloatTensor // (d) RMSNorm; after the MLP in swin mode
 }
 
+extension ChameleonLayerWeights {
+    /// The seven projections.
+    var matrices: [WeightMatrix] { [qProj, kProj, vProj, oProj, gateProj, upProj, downProj] }
+
+    /// Norms and the biases the config has, all float32.
+    var vectors: [FloatTensor] {
+        [qProjBias, kProjBias, vProjBias, oProjBias, qNormWeight, qNormBias, kNormWeight, kNormBias,
+         gateProjBias, upProjBias, downProjBias, inputLayerNorm, postAttentionLayerNorm].compactMap { $0 }
+    }
+}
+
 /// All language-model weights of a Chameleon checkpoint. The VQ image tokenizer's tensors
 /// (`model.vqmodel.*`) are not part of this: they belong to the image codec.
 public struct ChameleonWeights: Sendable {
@@ -44,13 +55,7 @@ public struct ChameleonWeights: Sendable {
     public var bytesReadPerToken: Int {
         var total = norm.byteCount + lmHead.byteCount
         for layer in layers {
-            let matrices = [layer.qProj, layer.kProj, layer.vProj, layer.oProj, layer.gateProj, layer.upProj, layer.downProj]
-            let tensors: [FloatTensor?] = [
-                layer.qProjBias, layer.kProjBias, layer.vProjBias, layer.oProjBias, layer.qNormWeight, layer.qNormBias,
-                layer.kNormWeight, layer.kNormBias, layer.gateProjBias, layer.upProjBias, layer.downProjBias,
-                layer.inputLayerNorm, layer.postAttentionLayerNorm,
-            ]
-            total += matrices.reduce(0) { $0 + $1.byteCount } + tensors.reduce(0) { $0 + ($1?.byteCount ?? 0) }
+            total += layer.matrices.reduce(0) { $0 + $1.byteCount } + layer.vectors.reduce(0) { $0 + $1.byteCount }
         }
         return total
     }

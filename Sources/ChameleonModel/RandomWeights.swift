@@ -20,13 +20,7 @@ extension ChameleonWeights {
         var total = embedTokens.count + norm.count
         if !tiedHead { total += lmHead.outDim * lmHead.inDim }
         for layer in layers {
-            let matrices = [layer.qProj, layer.kProj, layer.vProj, layer.oProj, layer.gateProj, layer.upProj, layer.downProj]
-            let tensors: [FloatTensor?] = [
-                layer.qProjBias, layer.kProjBias, layer.vProjBias, layer.oProjBias, layer.qNormWeight, layer.qNormBias,
-                layer.kNormWeight, layer.kNormBias, layer.gateProjBias, layer.upProjBias, layer.downProjBias,
-                layer.inputLayerNorm, layer.postAttentionLayerNorm,
-            ]
-            total += matrices.reduce(0) { $0 + $1.outDim * $1.inDim } + tensors.reduce(0) { $0 + ($1?.count ?? 0) }
+            total += layer.matrices.reduce(0) { $0 + $1.outDim * $1.inDim } + layer.vectors.reduce(0) { $0 + $1.count }
         }
         return total
     }

@@ -73,16 +73,7 @@ public struct RopeTables: Sendable {
         let half = headDim / 2
         cosines.withUnsafeBufferPointer { cosTable in
             sines.withUnsafeBufferPointer { sinTable in
-                let c = cosTable.baseAddress! + position * half
-                let s = sinTable.baseAddress! + position * half
-                for h in 0..<heads {
-                    let base = v + h * headDim
-                    for i in 0..<half {
-                        let a = base[i], b = base[i + half]
-                        base[i] = a * c[i] - b * s[i]
-                        base[i + half] = b * c[i] + a * s[i]
-                    }
-                }
+                apply(v, heads: heads, cos: cosTable.baseAddress! + position * half, sin: sinTable.baseAddress! + position * half)
             }
         }
     }
