@@ -1,5 +1,6 @@
 // Chooses the kernel implementation once, from what the CPU supports, and routes every call.
-// OMNICHAT_KERNELS=portable in the environment forces the portable C kernels.
+// OMNICHAT_KERNELS=portable in the environment forces the portable C kernels; OMNICHAT_KERNELS=avx512
+// stops short of the bf16 dot-product prefill (for comparisons).
 #include "kernels_internal.h"
 
 #include <stdlib.h>
@@ -14,7 +15,7 @@ static int detect(void) {
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
-        return 1;
+        return __builtin_cpu_supports("avx512bf16") ? 2 : 1;
     }
 #endif
     return 0;
@@ -23,7 +24,9 @@ static int detect(void) {
 __attribute__((constructor)) static void choose_level(void) {
     best_level = detect();
     const char *forced = getenv("OMNICHAT_KERNELS");
-    current_level = (forced && strcmp(forced, "portable") == 0) ? 0 : best_level;
+    current_level = best_level;
+    if (forced && strcmp(forced, "portable") == 0) current_level = 0;
+    if (forced && strcmp(forced, "avx512") == 0 && current_level > 1) current_level = 1;
 }
 
 int ok_kernel_level(void) { return current_level; }
@@ -66,4 +69,12 @@ void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_
     if (current_level >= 1) { ok_avx512_matvec_q4(a, rows, in, q, scales, o0, o1, y, ldy); return; }
 #endif
     ok_portable_matvec_q4(a, rows, in, q, scales, o0, o1, y, ldy);
+}
+
+void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                  float *y, int64_t ldy) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 2) { ok_avx512bf16_gemm_bf16(x, rows, in, w, o0, o1, y, ldy); return; }
+#endif
+    ok_portable_gemm_bf16(x, rows, in, w, o0, o1, y, ldy);
 }

@@ -86,3 +86,16 @@ void ok_portable_matvec_q4(ok_quantized_activations a, int rows, int64_t in, con
                            const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy) {
     block_matvec(a, rows, in, scales, o0, o1, y, ldy, 8.0f, unpack_q4, q);
 }
+
+void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                           float *y, int64_t ldy) {
+    for (int64_t o = o0; o < o1; o++) {
+        const uint16_t *row = w + o * in;
+        for (int r = 0; r < rows; r++) {
+            const uint16_t *xr = x + (int64_t)r * in;
+            float sum = 0;
+            for (int64_t i = 0; i < in; i++) sum += ok_bf16_to_f32(xr[i]) * ok_bf16_to_f32(row[i]);
+            y[r * ldy + o] = sum;
+        }
+    }
+}

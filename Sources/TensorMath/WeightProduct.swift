@@ -10,6 +10,8 @@ public final class ProductWorkspace {
     private var scales = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var scaledSums = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var capacity = 0
+    private var roundedValues = UnsafeMutablePointer<UInt16>.allocate(capacity: 1)
+    private var roundedCapacity = 0
 
     public init() {}
 
@@ -17,6 +19,19 @@ public final class ProductWorkspace {
         values.deallocate()
         scales.deallocate()
         scaledSums.deallocate()
+        roundedValues.deallocate()
+    }
+
+    /// `rows` × `inDim` activations rounded to bf16 (nearest even), for the bf16 prefill product.
+    func bf16Activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int) -> UnsafePointer<UInt16> {
+        let needed = rows * inDim
+        if needed > roundedCapacity {
+            roundedValues.deallocate()
+            roundedValues = .allocate(capacity: needed)
+            roundedCapacity = needed
+        }
+        ok_f32_to_bf16(x, roundedValues, Int64(needed))
+        return UnsafePointer(roundedValues)
     }
 
     /// Quantized activations for `rows` × `inDim` (inDim a multiple of 32).
@@ -43,7 +58,10 @@ public final class ProductWorkspace {
 ///
 /// Threads split the output rows; up to four activation rows share each read of a weight row
 /// (decoding with guidance rows reads the weights once). With q8/q4 weights the activations are
-/// first quantized to 8-bit blocks in `workspace`.
+/// first quantized to 8-bit blocks in `workspace`. With bf16 weights and more rows than a decode
+/// step has (a prefill chunk), on a CPU with the bf16 dot-product instruction, the activations
+/// are rounded to bf16 too and multiplied in register tiles at twice the float32 rate — the
+/// precision transformers and llama.cpp use for bf16 models; decode steps keep float32 activations.
 /// Precondition: pointers valid for the sizes given; `y` does not alias `x`.
 public func matmulTransposed(
     x: UnsafePointer<Float>, rows: Int, w: WeightMatrix, y: UnsafeMutablePointer<Float>,
@@ -58,6 +76,14 @@ public func matmulTransposed(
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: Float.self))
         parallelChunks(count: outDim, minChunk: minChunk) { range in
             ok_matvec_f32(x, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
+        }
+    case .bf16 where rows > bf16ProductMinimumRows && KernelLevel.current == .avx512bf16:
+        let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
+        let rounded = workspace.bf16Activations(for: x, rows: rows, inDim: w.inDim)
+        // Chunks of whole 4-row tiles.
+        parallelChunks(count: (outDim + 3) / 4, minChunk: Swift.max(1, minChunk / 4)) { range in
+            let o0 = Int64(range.lowerBound * 4), o1 = Int64(Swift.min(outDim, range.upperBound * 4))
+            ok_gemm_bf16(rounded, rowCount, inDim, weights, o0, o1, y, ldy)
         }
     case .bf16:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
@@ -80,11 +106,17 @@ public func matmulTransposed(
     }
 }
 
-/// Which kernels run: the portable C ones, or AVX-512 (chosen at start from the CPU;
-/// `OMNICHAT_KERNELS=portable` forces the portable ones).
+/// Products with more activation rows than this (prefill chunks) take the bf16 dot-product path
+/// with bf16 weights; decode steps (one row, or one per guidance row) stay in float32.
+public let bf16ProductMinimumRows = 4
+
+/// Which kernels run: the portable C ones, AVX-512, or AVX-512 plus the bf16 dot-product prefill
+/// (chosen at start from the CPU; `OMNICHAT_KERNELS=portable` forces the portable ones,
+/// `OMNICHAT_KERNELS=avx512` stops short of the bf16 prefill).
 public enum KernelLevel: Int32, Sendable, CustomStringConvertible {
     case portable = 0
     case avx512 = 1
+    case avx512bf16 = 2
 
     /// The level in use.
     public static var current: KernelLevel { KernelLevel(rawValue: ok_kernel_level()) ?? .portable }
@@ -93,5 +125,11 @@ public enum KernelLevel: Int32, Sendable, CustomStringConvertible {
     /// Switches level (capped at ``best``); for tests and benchmarks comparing the two.
     public static func use(_ level: KernelLevel) { ok_set_kernel_level(level.rawValue) }
 
-    public var description: String { self == .avx512 ? "avx512" : "portable" }
+    public var description: String {
+        switch self {
+        case .portable: "portable"
+        case .avx512: "avx512"
+        case .avx512bf16: "avx512+bf16"
+        }
+    }
 }

@@ -139,9 +139,12 @@ import Testing
                 }
             }
             // f32/bf16 multiply exactly the stored weights; q8/q4 also round the activations to
-            // 8-bit blocks (about 0.4% per element), so their bound is looser.
+            // 8-bit blocks (about 0.4% per element), so their bound is looser. The bf16 prefill
+            // product rounds the activations to bf16, exactly, before multiplying.
             let bound = format.isBlocked ? 1e-4 : 1e-10
-            #expect(nmse(y, reference(x, rows: rows, w)) < bound, "\(format) rows \(rows) in \(inDim)")
+            let roundsActivations = format == .bf16 && rows > bf16ProductMinimumRows && KernelLevel.current == .avx512bf16
+            let expected = reference(roundsActivations ? Self.roundedToBFloat16(x) : x, rows: rows, w)
+            #expect(nmse(y, expected) < bound, "\(format) rows \(rows) in \(inDim)")
         }
     }
 
@@ -184,6 +187,33 @@ import Testing
         let portable = run(vectorKernel: false), vector = run(vectorKernel: true)
         #expect(nmse(vector, portable) < 1e-11, "\(format)")
         #expect(!vector.contains { $0.isNaN })
+    }
+
+    static func roundedToBFloat16(_ x: [Float]) -> [Float] {
+        var bits = [UInt16](repeating: 0, count: x.count)
+        ok_f32_to_bf16(x, &bits, Int64(x.count))
+        return bits.map { Float(bitPattern: UInt32($0) << 16) }
+    }
+
+    /// The bf16 dot-product prefill kernel against the portable one, for every tile shape it has
+    /// (1-4 activation rows, whole and partial 4-row output tiles, inputs with a masked tail) and
+    /// an output range that starts inside a tile, as a thread's share may.
+    @Test(arguments: [1, 3, 4, 5, 8, 11])
+    func bf16PrefillKernelAgreesWithPortableOne(rows: Int) {
+        guard ok_best_kernel_level() >= 2 else { return }
+        for (outDim, inDim) in [(45, 333), (64, 2048), (7, 40)] {
+            var rng = TestNumbers(state: UInt64(rows * 1000 + inDim))
+            var w = [UInt16](repeating: 0, count: outDim * inDim), x = [UInt16](repeating: 0, count: rows * inDim)
+            ok_f32_to_bf16(rng.array(outDim * inDim), &w, Int64(w.count))
+            ok_f32_to_bf16(rng.array(rows * inDim), &x, Int64(x.count))
+            let o0 = Int64(outDim > 8 ? 3 : 0), o1 = Int64(outDim)
+            var portable = [Float](repeating: 0, count: rows * outDim), vector = portable
+            ok_portable_gemm_bf16(x, Int32(rows), Int64(inDim), w, o0, o1, &portable, Int64(outDim))
+            ok_avx512bf16_gemm_bf16(x, Int32(rows), Int64(inDim), w, o0, o1, &vector, Int64(outDim))
+            #expect(nmse(vector, portable) < 1e-11, "rows \(rows) out \(outDim) in \(inDim)")
+            // Rows below o0 belong to another thread: left untouched.
+            #expect(vector.enumerated().allSatisfy { $0.offset % outDim >= Int(o0) || $0.element == 0 })
+        }
     }
 }
 

@@ -34,7 +34,8 @@ static inline void ok_cpu_relax(void) {
 #endif
 }
 
-/// Which implementation the kernels use: 0 portable C, 1 AVX-512 with VNNI.
+/// Which implementation the kernels use: 0 portable C, 1 AVX-512 with VNNI, 2 that plus the bf16
+/// dot-product instruction (AVX512_BF16), which the prefill product of bf16 weights uses.
 int ok_kernel_level(void);
 /// The best level this CPU supports.
 int ok_best_kernel_level(void);
@@ -74,6 +75,12 @@ void ok_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const uint8_
 void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
                   const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 
+/// The prefill product with bf16 weights *and* bf16 activations: y[r * ldy + o] = sum_i x[r][i] *
+/// W[o][i] for o in [o0, o1), with x already rounded to bf16 (ok_f32_to_bf16), sums in float. On
+/// level 2 it runs on the bf16 dot-product instruction in register tiles; elsewhere in portable C.
+void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                  float *y, int64_t ldy);
+
 // The implementations behind the calls above, for tests that compare them directly (the
 // AVX-512 ones only where ok_best_kernel_level() >= 1).
 void ok_portable_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
@@ -84,6 +91,8 @@ void ok_portable_matvec_q8(ok_quantized_activations a, int rows, int64_t in, con
                            const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_portable_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
                            const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                           float *y, int64_t ldy);
 
 #if defined(__x86_64__)
 #define OK_HAVE_AVX512_KERNELS 1
@@ -95,6 +104,9 @@ void ok_avx512_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const
                          const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_avx512_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
                          const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+/// Only where ok_best_kernel_level() >= 2.
+void ok_avx512bf16_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                             float *y, int64_t ldy);
 #endif
 
 #ifdef __cplusplus
