@@ -27,8 +27,11 @@ public struct ChameleonCheckpoint: Sendable {
     /// whose description names the file and the problem in one line.
     /// - Parameter weightFormat: how the projections are held in memory (converted on load);
     ///   nil keeps the checkpoint's own precision (see ``storedWeightFormat(of:)``).
+    /// - Parameter mapWeights: use BF16-stored projections held as bf16 in place in the file's
+    ///   memory mapping (no copy, near-instant load); false copies them into memory, as
+    ///   llama.cpp's `--no-mmap` does.
     public init(directory: URL, tokenNames: ChameleonVocabulary.TokenNames = .init(),
-                weightFormat: WeightFormat? = nil) throws {
+                weightFormat: WeightFormat? = nil, mapWeights: Bool = true) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CheckpointError.notADirectory(path: directory.path)
@@ -53,7 +56,8 @@ public struct ChameleonCheckpoint: Sendable {
 
         tensors = try SafeTensorsCheckpoint(at: directory)
         let weights = try ChameleonWeights.load(from: tensors, config: config, path: directory.path,
-                                               format: weightFormat ?? Self.storedWeightFormat(of: tensors))
+                                               format: weightFormat ?? Self.storedWeightFormat(of: tensors),
+                                               borrowStored: mapWeights)
         model = ChameleonTransformer(config: config, weights: weights)
     }
 }
@@ -68,7 +72,16 @@ extension ChameleonCheckpoint {
     }
 }
 
-extension SafeTensorsCheckpoint: TensorSource {}
+extension SafeTensorsCheckpoint: TensorSource {
+    /// BF16 tensors are lent straight from the file's read-only mapping, which the returned file
+    /// object keeps alive.
+    public func storedBFloat16(_ name: String) throws -> (bits: UnsafeRawPointer, owner: AnyObject)? {
+        guard let file = file(containing: name), file.info(name)?.dtype == .bf16 else { return nil }
+        let bytes = try file.mappedBytes(name)
+        guard let base = bytes.baseAddress, Int(bitPattern: base) % 2 == 0 else { return nil }
+        return (base, file)
+    }
+}
 
 /// Why a model directory could not be opened.
 public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -51,4 +51,12 @@ public protocol TensorSource {
     func shape(of name: String) -> [Int]?
     /// The tensor's elements converted to float32, row-major.
     func floats(_ name: String) throws -> [Float]
+    /// The tensor's bf16 bit patterns where they are stored (a memory-mapped file), with the object
+    /// that keeps that storage valid; nil when the tensor is not stored as 2-byte-aligned BF16 or
+    /// the source has no storage to lend. Lets bf16 weights load without a copy.
+    func storedBFloat16(_ name: String) throws -> (bits: UnsafeRawPointer, owner: AnyObject)?
+}
+
+extension TensorSource {
+    public func storedBFloat16(_ name: String) throws -> (bits: UnsafeRawPointer, owner: AnyObject)? { nil }
 }

@@ -91,12 +91,15 @@ extension ChameleonWeights {
     /// Checks `source` against `config` and loads every language-model tensor: the projections
     /// and the output head converted to `format` one tensor at a time (so a model whose float32
     /// form would not fit in memory still loads as bf16, q8 or q4), everything else as float32.
+    /// BF16-stored projections asked for as bf16 are not copied at all: they are used in place in
+    /// the file's memory mapping (unless `borrowStored` is false), so a bf16 checkpoint loads in
+    /// the time its header takes to read and its pages come in as the first tokens use them.
     ///
     /// Tensors under `model.vqmodel.` belong to the image codec and are left alone. A tied
     /// checkpoint may still carry `lm_head.weight`; it is then ignored, as the reference does.
     /// - Parameter path: how errors name the checkpoint (usually its directory).
     public static func load(from source: any TensorSource, config: ChameleonConfig, path: String,
-                            format: WeightFormat = .f32) throws -> ChameleonWeights {
+                            format: WeightFormat = .f32, borrowStored: Bool = true) throws -> ChameleonWeights {
         let expected = config.expectedTensors()
         let expectedNames = Set(expected.map(\.name))
         let present = Set(source.tensorNames)
@@ -134,6 +137,9 @@ extension ChameleonWeights {
                 preconditionFailure("WeightLoading: \(name) is not a matrix in the expected table")
             }
             do {
+                if format == .bf16, borrowStored, let stored = try source.storedBFloat16(name) {
+                    return WeightMatrix(borrowingBFloat16: stored.bits, outDim: shape[0], inDim: shape[1], owner: stored.owner)
+                }
                 return WeightMatrix(values: try source.floats(name), outDim: shape[0], inDim: shape[1], format: format)
             } catch {
                 throw WeightError.unreadable(path: path, name: name, reason: "\(error)")

@@ -47,11 +47,12 @@ public struct LoadedModel: Sendable {
 
 /// Loads a model directory into an engine.
 public enum EngineLoader {
-    /// The engine for the model in `directory` with its projections held as `weightFormat`, and
-    /// how the status line names it.
+    /// The engine for the model in `directory` with its projections held as `weightFormat`
+    /// (bf16 ones used in place in the file mapping unless `mapWeights` is false), and how the
+    /// status line names it.
     public static func load(directory: URL, options: GenerationOptions,
-                            weightFormat: WeightFormat? = nil) throws -> (InferenceEngine, ModelInfo) {
-        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: weightFormat)
+                            weightFormat: WeightFormat? = nil, mapWeights: Bool = true) throws -> (InferenceEngine, ModelInfo) {
+        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: weightFormat, mapWeights: mapWeights)
         let format = try ConversationFormat.load(directory: directory)
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
         let name = directory.standardizedFileURL.lastPathComponent

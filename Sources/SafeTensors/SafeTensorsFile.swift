@@ -79,6 +79,13 @@ public final class SafeTensorsFile: Sendable {
         try body(bytes(of: try requireInfo(name)))
     }
 
+    /// The tensor's bytes inside the mapping, valid for as long as this file object lives: a caller
+    /// that keeps them keeps a reference to the file too. Same layout and alignment caveats as
+    /// ``withRawBytes(_:_:)``; the mapping is read-only, so the bytes must never be written.
+    public func mappedBytes(_ name: String) throws(SafeTensorsError) -> UnsafeRawBufferPointer {
+        bytes(of: try requireInfo(name))
+    }
+
     /// The tensor's elements converted to `Float` (row-major), for F32, F16, BF16 and F64 tensors.
     /// F16 and BF16 convert exactly; F64 rounds to nearest.
     ///

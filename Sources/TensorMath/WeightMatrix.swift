@@ -37,6 +37,8 @@ public final class WeightMatrix: @unchecked Sendable {
     let valueBytes: Int
     /// Half-float scales, one per block (q8 and q4 only).
     let scales: UnsafeMutablePointer<UInt16>?
+    /// What keeps borrowed `values` valid (a memory-mapped file); nil when the matrix owns them.
+    private let owner: AnyObject?
 
     /// Converts `values` (outDim × inDim floats, row-major) to `format`. A blocked format with an
     /// input dimension that is not a multiple of 32 falls back to bf16. An array may be passed
@@ -57,6 +59,7 @@ public final class WeightMatrix: @unchecked Sendable {
         }
         values = .allocate(byteCount: Swift.max(64, valueBytes), alignment: 64)
         scales = format.isBlocked ? .allocate(capacity: Swift.max(1, blocks)) : nil
+        owner = nil
         // Conversion runs over row ranges on every core: quantizing a 7B model is billions of
         // blocks. Each range writes only its own rows and scales.
         let rowBytes = valueBytes / Swift.max(1, outDim), blocksPerRow = inDim / quantizationBlock
@@ -80,10 +83,28 @@ public final class WeightMatrix: @unchecked Sendable {
         }
     }
 
+    /// A bf16 matrix over bit patterns stored elsewhere (outDim × inDim, row-major, 2-byte
+    /// aligned), used in place with no copy; `owner` is kept alive as long as the matrix is.
+    /// The storage is only ever read (it may be a read-only file mapping).
+    public init(borrowingBFloat16 bits: UnsafeRawPointer, outDim: Int, inDim: Int, owner: AnyObject) {
+        precondition(outDim >= 0 && inDim >= 0, "WeightMatrix: negative shape")
+        precondition(Int(bitPattern: bits) % 2 == 0, "WeightMatrix: bf16 storage must be 2-byte aligned")
+        format = .bf16
+        self.outDim = outDim
+        self.inDim = inDim
+        valueBytes = outDim * inDim * 2
+        values = UnsafeMutableRawPointer(mutating: bits)
+        scales = nil
+        self.owner = owner
+    }
+
     deinit {
-        values.deallocate()
+        if owner == nil { values.deallocate() }
         scales?.deallocate()
     }
+
+    /// Whether the weights are used in place in storage the matrix does not own (a file mapping).
+    public var isBorrowed: Bool { owner != nil }
 
     /// Bytes of weights and scales: what one product streams from memory.
     public var byteCount: Int {

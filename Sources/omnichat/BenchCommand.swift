@@ -44,7 +44,8 @@ struct BenchCommand: ParsableCommand {
             model = ChameleonTransformer(config: config, weights: .random(config: config, format: format))
             modelName = "random-\(shape.rawValue)"
         } else {
-            let loaded = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights)
+            let loaded = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights,
+                                                 mapWeights: !modelOptions.noMmap)
             checkpoint = loaded
             model = loaded.model
             modelName = loaded.directory.lastPathComponent

@@ -46,12 +46,13 @@ struct ChatCommand: AsyncParsableCommand {
         sampling.apply(to: &options)
         printError("omnichat: loading \(directory.path)")
         let cache = directories.cache
-        let weightFormat = modelOptions.weights
+        let weightFormat = modelOptions.weights, mapWeights = !modelOptions.noMmap
         /// Loads a model with its picture codec; `verbose` notes slow steps on standard error
         /// (only before the chat takes over the terminal).
         func modelLoader(verbose: Bool) -> @Sendable (URL, GenerationOptions) throws -> LoadedModel {
             { directory, options in
-                let (engine, info) = try EngineLoader.load(directory: directory, options: options, weightFormat: weightFormat)
+                let (engine, info) = try EngineLoader.load(directory: directory, options: options, weightFormat: weightFormat,
+                                                           mapWeights: mapWeights)
                 // Pictures through the model's VQGAN; a checkpoint without one shows each
                 // picture's codes as grey squares and says so.
                 let codec: any PictureCodec = VQGANPictureCodec.forModel(

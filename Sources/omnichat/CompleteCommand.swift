@@ -34,7 +34,8 @@ struct CompleteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights)
+        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights,
+                                                 mapWeights: !modelOptions.noMmap)
         let prompt = try parseTokenIDs(ids, vocabularySize: checkpoint.config.vocabSize)
         guard !prompt.isEmpty else { throw CLIError("--ids: no token ids given") }
         guard prompt.count < checkpoint.model.contextLength else {

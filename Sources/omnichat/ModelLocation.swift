@@ -14,6 +14,10 @@ struct ModelOptions: ParsableArguments {
         valueName: "FORMAT"))
     var weights: WeightFormat?
 
+    @Flag(name: .customLong("no-mmap"), help: ArgumentHelp(
+        "Copy bf16 weights into memory instead of using them in place from the memory-mapped file."))
+    var noMmap = false
+
     /// The directory to load.
     func directory() throws -> URL {
         if let model { return URL(fileURLWithPath: (model as NSString).expandingTildeInPath) }

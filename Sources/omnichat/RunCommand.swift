@@ -45,7 +45,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = try modelOptions.directory()
         let userTurns = try script.map { try ScriptTurn.load(path: $0) } ?? turns.map { ScriptTurn(text: $0, images: []) }
-        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights)
+        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights,
+                                                 mapWeights: !modelOptions.noMmap)
         let format = try ConversationFormat.load(directory: directory)
         let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: directory.path)
         var options = checkpoint.defaultOptions

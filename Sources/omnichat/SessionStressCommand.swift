@@ -19,7 +19,8 @@ struct SessionStressCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the messages and of sampling.") var seed: UInt64 = 0
 
     func run() async throws {
-        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights)
+        let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights,
+                                                 mapWeights: !modelOptions.noMmap)
         var options = checkpoint.defaultOptions
         options.seed = seed
         options.maxNewTokens = 40

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TensorMath
+@testable import ChameleonModel
+
+/// BF16-stored projections loaded as bf16 are used in place in the file's mapping (no copy),
+/// and compute what the same weights compute when copied.
+@Suite struct BorrowedWeightsTests {
+    func checkpoint(_ format: WeightFormat) throws -> ChameleonCheckpoint {
+        try ChameleonCheckpoint(directory: EngineFixtures.directory("bf16"), weightFormat: format)
+    }
+
+    @Test func bf16MatricesAreBorrowedOnlyWhenLoadedAsBf16() throws {
+        let borrowed = try checkpoint(.bf16).model.weights
+        #expect(borrowed.layers.allSatisfy { $0.matrices.allSatisfy(\.isBorrowed) })
+        #expect(borrowed.lmHead.isBorrowed || borrowed.tiedHead)
+        for format in [WeightFormat.f32, .q8] {
+            let copied = try checkpoint(format).model.weights
+            #expect(copied.layers.allSatisfy { $0.matrices.allSatisfy { !$0.isBorrowed } }, "\(format)")
+        }
+    }
+
+    /// One token at a time (float32 activations in both), the borrowed bf16 weights against the
+    /// same values held as float32, from a checkpoint whose other references are gone.
+    @Test func borrowedWeightsOutliveTheCheckpointAndMatchCopiedOnes() throws {
+        let model = try checkpoint(.bf16).model
+        let reference = try checkpoint(.f32).model
+        let ids = try EngineFixtures.reference("bf16").prompts[0].ids
+        let vocab = model.config.vocabSize
+        func logits(_ model: ChameleonTransformer) -> [Float] {
+            let cache = model.makeCache(initialCapacity: ids.count)
+            let scratch = ForwardScratch(config: model.config)
+            var out: [Float] = []
+            for token in ids {
+                model.forward([BatchEntry(token: token, cache: cache, wantsLogits: true)], scratch: scratch)
+                out += Array(scratch.logits(row: 0).prefix(vocab))
+            }
+            return out
+        }
+        let got = logits(model), want = logits(reference)
+        let largest = want.reduce(0) { max($0, abs($1)) }
+        let worst = zip(got, want).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+        #expect(worst / largest < 1e-5)
+    }
+}
