@@ -55,9 +55,14 @@ def build_checkpoint(shape: str, directory: Path) -> None:
     config = ChameleonConfig(vocabulary_map=vocab, bos_token_id=vocab["<s>"], eos_token_id=vocab["</s>"],
                              pad_token_id=vocab["<pad>"], max_position_embeddings=4096, **fields)
     torch.manual_seed(0)
-    with torch.device("cpu"):
-        model = ChameleonForConditionalGeneration(config).to(torch.bfloat16)
-    model.save_pretrained(directory)
+    # Built in bf16 from the start: the 7b shape in float32 (28 GB) would not fit in memory.
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.bfloat16)
+    try:
+        model = ChameleonForConditionalGeneration(config)
+    finally:
+        torch.set_default_dtype(previous)
+    model.save_pretrained(directory, max_shard_size="2GB")
     tokenizer.save(str(directory / "tokenizer.json"))
 
 
@@ -72,14 +77,16 @@ def transformers_speed(model, vocab_size: int, prompt: int, gen: int) -> dict:
     ids = torch.randint(0, min(vocab_size, 4000), (1, prompt), generator=generator)
     with torch.inference_mode():
         start = time.perf_counter()
-        out = model(input_ids=ids, use_cache=True)
+        # Logits of the last position only, as omnichat's prefill computes them (transformers 5
+        # names the KV cache `cache`, in and out).
+        out = model(input_ids=ids, use_cache=True, logits_to_keep=1)
         prefill = time.perf_counter() - start
-        cache = out.past_key_values
+        cache = out.cache
         token = out.logits[:, -1:].argmax(-1)
         start = time.perf_counter()
         for _ in range(gen):
-            out = model(input_ids=token, past_key_values=cache, use_cache=True)
-            cache = out.past_key_values
+            out = model(input_ids=token, cache=cache, use_cache=True, logits_to_keep=1)
+            cache = out.cache
             token = out.logits[:, -1:].argmax(-1)
         decode = time.perf_counter() - start
     return {"prefill_tokens_per_s": prompt / prefill, "decode_tokens_per_s": gen / decode}
@@ -95,11 +102,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--binary", type=Path, default=ROOT / ".build/release/omnichat")
     parser.add_argument("--cache", type=Path, default=ROOT / "runs/bench")
+    parser.add_argument("--build-only", action="store_true", help="write the checkpoint and stop")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     directory = args.cache / f"random-{args.shape}"
     build_checkpoint(args.shape, directory)
+    if args.build_only:
+        print(directory)
+        return
     from transformers import ChameleonForConditionalGeneration
 
     formats = [f for f in args.formats.split(",") if f]

@@ -166,10 +166,15 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--text-weight", type=float, default=1.0,
                         help="loss weight of text tokens relative to picture codes (learned tokens only)")
+    parser.add_argument("--warmup-steps", type=int, default=100)
+    parser.add_argument("--init-from", type=Path, default=None,
+                        help="a finished run's checkpoint.pt: start from its weights and optimizer moments "
+                             "with a fresh schedule (a second stage); ignored once this run has its own checkpoint")
     args = parser.parse_args()
 
     cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
-                      batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight)
+                      batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight,
+                      warmup_steps=args.warmup_steps)
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
                        num_key_value_heads=args.heads, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -200,7 +205,17 @@ def main() -> None:
         torch.set_rng_state(state["torch_rng"])
         log(args.out, f"resumed at step {step}, {tokens_seen} tokens, {elapsed_before / 60:.1f} min")
     else:
-        (args.out / "run.json").write_text(json.dumps({"train": asdict(cfg), "shape": asdict(shape), "data": str(args.data)}, indent=2))
+        if args.init_from is not None:
+            # A second stage: the earlier run's weights and Adam moments, this run's schedule,
+            # seed and loss weights. Steps, tokens and minutes count from zero for this stage.
+            state = torch.load(args.init_from, map_location=device, weights_only=False)
+            if state.get("shape") != asdict(shape):
+                raise SystemExit(f"{args.init_from} has shape {state.get('shape')}, not {asdict(shape)}")
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            log(args.out, f"initialised from {args.init_from} (its step {state['step']}, {state['tokens_seen']} tokens)")
+        (args.out / "run.json").write_text(json.dumps({"train": asdict(cfg), "shape": asdict(shape), "data": str(args.data),
+                                                       "init_from": str(args.init_from) if args.init_from else None}, indent=2))
         params = sum(p.numel() for n, p in model.named_parameters() if "vqmodel" not in n)
         log(args.out, f"start: {params / 1e6:.2f}M LM parameters, {len(data.indices)} conversations, shape {asdict(shape)}")
 
