@@ -11,7 +11,7 @@ loads (it warns only about the VQ decoder tensors, which transformers does not i
     generation_config.json  sampling defaults (tools/lm/generation_config.json)
     training.json        command, seed, data and final losses, for the record
 
-    .venv/bin/python -m tools.lm.export --run runs/lm2/run --data runs/lm2/data --vqgan runs/vqgan/merged --out models/builtin
+    .venv/bin/python -m tools.lm.export --run runs/lm2/stage2 --data runs/lm2/data --vqgan runs/vqgan/merged --out models/builtin
 """
 
 from __future__ import annotations
@@ -40,6 +40,21 @@ def vqgan_record(directory: Path) -> dict:
         evals = [line.split(" eval ", 1)[1] for line in log.read_text().splitlines() if " eval " in line]
         if evals:
             record["final_evaluation"] = json.loads(evals[-1])
+    return record
+
+
+def stage_record(run_directory: Path) -> dict:
+    """Steps, tokens, minutes, last loss line and settings of one training run (a stage)."""
+    state = torch.load(run_directory / "checkpoint.pt", map_location="cpu", weights_only=False)
+    log_lines = (run_directory / "log.txt").read_text().splitlines()
+    last_loss = next((line for line in reversed(log_lines) if " loss " in line), "")
+    run = json.loads((run_directory / "run.json").read_text()) if (run_directory / "run.json").exists() else {}
+    record = {"run": str(run_directory), "steps": state["step"], "tokens_seen": state["tokens_seen"],
+              "minutes": round(state["elapsed"] / 60, 1), "last_log_line": last_loss,
+              "shape": state["shape"], "train": run.get("train")}
+    if run.get("init_from"):
+        # A later stage: its weights started from an earlier run's checkpoint.
+        record["initialised_from"] = stage_record(Path(run["init_from"]).parent)
     return record
 
 
@@ -74,13 +89,8 @@ def main() -> None:
     # The model's sampling defaults (chosen by evaluation, see README), read by omnichat.
     shutil.copy(GENERATION_CONFIG, args.out / "generation_config.json")
 
-    log_lines = (args.run / "log.txt").read_text().splitlines()
-    last_loss = next((line for line in reversed(log_lines) if " loss " in line), "")
-    run = json.loads((args.run / "run.json").read_text()) if (args.run / "run.json").exists() else {}
     (args.out / "training.json").write_text(json.dumps({
-        "language_model": {"steps": state["step"], "tokens_seen": state["tokens_seen"],
-                           "minutes": round(state["elapsed"] / 60, 1), "last_log_line": last_loss,
-                           "shape": state["shape"], "train": run.get("train")},
+        "language_model": stage_record(args.run),
         "data": {k: meta[k] for k in ("conversations", "tokens", "learned_tokens", "seed", "vqgan") if k in meta},
         "vqgan": vqgan_record(args.vqgan),
     }, indent=2) + "\n")
