@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 
 /// Measures how fast this machine streams memory into the cores, the ceiling of decoding speed
@@ -13,8 +14,11 @@ public enum BandwidthProbe {
     /// Read bandwidth over a `megabytes` buffer, best of `passes`.
     public static func readGBPerSecond(megabytes: Int = 512, passes: Int = 5) -> Double {
         let count = max(1, megabytes) << 18  // floats
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        defer { buffer.deallocate() }
+        // Memory placed as weight matrices are (huge pages where allowed), so the probe reads
+        // under the same conditions as the kernels.
+        guard let memory = ok_allocate_weights(count * 4) else { return 0 }
+        defer { ok_free_weights(memory) }
+        let buffer = memory.bindMemory(to: Float.self, capacity: count)
         // Touch every page first, so the passes measure reading and not page faults.
         buffer.initialize(repeating: 1, count: count)
         var best = 0.0

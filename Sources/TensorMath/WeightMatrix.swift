@@ -57,7 +57,10 @@ public final class WeightMatrix: @unchecked Sendable {
         case .q8: valueBytes = count
         case .q4: valueBytes = count / 2
         }
-        values = .allocate(byteCount: Swift.max(64, valueBytes), alignment: 64)
+        guard let memory = ok_allocate_weights(valueBytes) else {
+            fatalError("WeightMatrix: out of memory for \(valueBytes) bytes of weights")
+        }
+        values = memory
         scales = format.isBlocked ? .allocate(capacity: Swift.max(1, blocks)) : nil
         owner = nil
         // Conversion runs over row ranges on every core: quantizing a 7B model is billions of
@@ -99,7 +102,7 @@ public final class WeightMatrix: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { values.deallocate() }
+        if owner == nil { ok_free_weights(values) }
         scales?.deallocate()
     }
 

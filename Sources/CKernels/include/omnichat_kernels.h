@@ -18,6 +18,7 @@
 #ifndef OMNICHAT_KERNELS_H
 #define OMNICHAT_KERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -41,6 +42,11 @@ int ok_kernel_level(void);
 int ok_best_kernel_level(void);
 /// Forces a level (clamped to what the CPU supports); for tests and benchmarks.
 void ok_set_kernel_level(int level);
+
+/// Memory for a weight matrix: 64-byte aligned; from 2 MB up, 2 MB aligned and advised for
+/// transparent huge pages (unless OMNICHAT_HUGEPAGES=off). NULL when memory is exhausted.
+void *ok_allocate_weights(size_t bytes);
+void ok_free_weights(void *memory);
 
 /// float32 <-> bfloat16 (round to nearest even; NaN stays NaN).
 void ok_f32_to_bf16(const float *src, uint16_t *dst, int64_t count);
