@@ -15,6 +15,10 @@ public struct GenerationOptions: Sendable, Equatable {
     public var maxNewTokens: Int = 4096
     /// Tokens that end generation when produced in text (end of sequence is always one).
     public var stopTokens: Set<Int> = []
+    /// Speculative Jacobi decoding of picture codes: how many drafted codes each forward pass
+    /// verifies (0: off, one code per pass). The codes keep exactly the distribution they have
+    /// without it, but a seed gives different pictures with and without it.
+    public var jacobiWindow: Int = 0
 
     public init() {}
 

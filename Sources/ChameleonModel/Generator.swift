@@ -24,21 +24,28 @@ public final class Generator {
     /// Why the last `next()` returned nil.
     public private(set) var stopReason: StopReason?
 
-    private let scratch: ForwardScratch
-    private let cache: KVCache
+    /// Forward passes run so far (each one reads every weight once, whatever its batch).
+    public private(set) var forwardPasses = 0
+
+    // Internal rather than private: the speculative picture decoding in Generator+Jacobi.swift
+    // works on the same caches, rows and random stream.
+    let scratch: ForwardScratch
+    let cache: KVCache
     /// Tokens appended to `sequence` but not yet run through the model.
-    private var unfed: [Int] = []
+    var unfed: [Int] = []
     private var nextLogits: [Float]
     private var work: [Float]
-    private var guidance: GuidanceRows?
-    private var sampler = TokenSampler()
-    private var rng: SeededGenerator
+    var guidance: GuidanceRows?
+    var sampler = TokenSampler()
+    var rng: SeededGenerator
     private var generatedThisCall = 0
     /// Largest number of entries in one forward pass (bounds scratch memory).
     private let maxBatch = 128
+    /// Drafts and accepted codes of speculative Jacobi decoding (Generator+Jacobi.swift).
+    var speculation = Speculation()
 
     /// The two extra rows of classifier-free guidance while a picture is drawn.
-    private struct GuidanceRows {
+    struct GuidanceRows {
         let imageConditioned: KVCache
         let unconditioned: KVCache
         var imageLogits: [Float]
@@ -72,6 +79,7 @@ public final class Generator {
     /// Precondition: ids are valid and the sequence stays within the context.
     public func append(_ tokens: [Int]) {
         precondition(sequence.count + tokens.count <= contextLength, "Generator: the context is full")
+        dropSpeculation()
         for token in tokens {
             sequence.append(token)
             unfed.append(token)
@@ -84,6 +92,7 @@ public final class Generator {
     /// Runs the appended tokens through the model and returns the raw logits (before any
     /// masking) at every one of them, as a (tokens × vocabulary) row-major array.
     public func prefillCollectingLogits() -> [Float] {
+        dropSpeculation()
         let v = model.config.vocabSize
         var all = [Float](repeating: 0, count: unfed.count * v)
         let count = unfed.count
@@ -99,6 +108,7 @@ public final class Generator {
     /// The raw logits (before masking and sampling) for the token after the sequence; runs any
     /// appended tokens through the model first. Reading them changes nothing that follows.
     public func nextTokenLogits() -> [Float] {
+        dropSpeculation()
         feed(collect: nil)
         return nextLogits
     }
@@ -106,6 +116,7 @@ public final class Generator {
     /// Forgets every token from `length` on, so a conversation can be rewound.
     public func truncate(to length: Int) {
         precondition(length <= sequence.count, "Generator: cannot truncate beyond the sequence")
+        dropSpeculation()
         let fed = sequence.count - unfed.count
         if length < fed {
             cache.truncate(to: length)
@@ -135,7 +146,16 @@ public final class Generator {
         }
         if sequence.count >= contextLength { return stop(.contextFull) }
         if let forced = state.forcedToken(vocabulary: vocabulary) {
+            dropSpeculation()
             return emit(forced, forced: true)
+        }
+        if let accepted = speculation.pending.first {
+            speculation.pending.removeFirst()
+            return emit(accepted.token, forced: false, alreadyInCache: accepted.inCache)
+        }
+        if speculateIfUseful(), let accepted = speculation.pending.first {
+            speculation.pending.removeFirst()
+            return emit(accepted.token, forced: false, alreadyInCache: accepted.inCache)
         }
         feed(collect: nil)
         return emit(choose(), forced: false)
@@ -162,16 +182,28 @@ public final class Generator {
 
     /// l = l_u + g_img·(l_i − l_u) + g_txt·(l_f − l_i), over the whole vocabulary.
     private func combineGuidance(full: UnsafeBufferPointer<Float>, rows: GuidanceRows, into out: UnsafeMutableBufferPointer<Float>) {
+        rows.imageLogits.withUnsafeBufferPointer { image in
+            rows.unconditionedLogits.withUnsafeBufferPointer { unconditioned in
+                combineGuidance(full: full, image: image, unconditioned: unconditioned, into: out)
+            }
+        }
+    }
+
+    /// The guidance combination for one position from its three rows' logits.
+    func combineGuidance(full: UnsafeBufferPointer<Float>, image: UnsafeBufferPointer<Float>,
+                         unconditioned: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         let gText = options.guidanceText, gImage = options.guidanceImage
         for i in 0..<out.count {
-            let lf = full[i], li = rows.imageLogits[i], lu = rows.unconditionedLogits[i]
+            let lf = full[i], li = image[i], lu = unconditioned[i]
             out[i] = lu + gImage * (li - lu) + gText * (lf - li)
         }
     }
 
-    private func emit(_ token: Int, forced: Bool) -> GeneratedToken {
+    /// Appends `token` to the sequence; `alreadyInCache` for a code that speculative decoding
+    /// ran through the model while verifying it.
+    private func emit(_ token: Int, forced: Bool, alreadyInCache: Bool = false) -> GeneratedToken {
         sequence.append(token)
-        unfed.append(token)
+        if alreadyInCache { speculation.pendingInCache -= 1 } else { unfed.append(token) }
         state.advance(past: token, vocabulary: vocabulary)
         generatedThisCall += 1
         if !state.isInImage { guidance = nil }
@@ -200,7 +232,7 @@ public final class Generator {
         var roles: [Role] = unfed.indices.map { .main($0) }
         unfed = []
 
-        if state.isInImage && options.usesGuidance && options.mode == .interleaved {
+        if guidanceActive {
             if guidance == nil {
                 let conditioned = sequence.filter {
                     vocabulary.isImageToken($0) || $0 == vocabulary.bos || $0 == vocabulary.beginImage || $0 == vocabulary.endImage
@@ -234,13 +266,22 @@ public final class Generator {
         case unconditioned
     }
 
+    /// Whether picture codes get guidance rows now.
+    var guidanceActive: Bool { state.isInImage && options.usesGuidance && options.mode == .interleaved }
+
+    /// One forward pass, counted.
+    func forward(_ entries: [BatchEntry]) {
+        forwardPasses += 1
+        model.forward(entries, scratch: scratch)
+    }
+
     private func run(_ entries: [BatchEntry], roles: [Role], collect: ((Int, UnsafeBufferPointer<Float>) -> Void)?) {
         let lastMain = roles.lastIndex { if case .main = $0 { return true } else { return false } } ?? -1
         var start = 0
         while start < entries.count {
             let end = min(entries.count, start + maxBatch)
             let chunk = Array(entries[start..<end])
-            model.forward(chunk, scratch: scratch)
+            forward(chunk)
             var row = 0
             for index in start..<end where entries[index].wantsLogits {
                 let logits = scratch.logits(row: row)

@@ -87,6 +87,53 @@ public struct TokenSampler {
         return draw(logits, rng: &rng)
     }
 
+    /// The distribution `sample` draws from, as probabilities over the vocabulary (zero where a
+    /// logit is −∞ or filtered out by top-k/top-p; one-hot on the argmax when greedy). `logits`
+    /// is used as scratch. Speculative decoding needs the distributions themselves.
+    public mutating func distribution(
+        _ logits: UnsafeMutableBufferPointer<Float>, parameters p: SamplingParameters, into probabilities: inout [Float]
+    ) {
+        precondition(p.repetitionPenalty == 1, "TokenSampler.distribution: no repetition penalty (picture codes have none)")
+        if probabilities.count != logits.count { probabilities = [Float](repeating: 0, count: logits.count) }
+        if p.greedy || p.temperature <= 0 {
+            for i in probabilities.indices { probabilities[i] = 0 }
+            probabilities[argmax(logits)] = 1
+            return
+        }
+        let invT = 1 / p.temperature
+        for i in 0..<logits.count { logits[i] *= invT }
+        if p.topK > 0 && p.topK < logits.count { applyTopK(logits, k: p.topK) }
+        if p.topP < 1 { applyTopP(logits, p: p.topP) }
+        var maxValue = -Float.infinity
+        for v in logits where v > maxValue { maxValue = v }
+        guard maxValue > -.infinity else {
+            for i in probabilities.indices { probabilities[i] = 0 }
+            probabilities[0] = 1
+            return
+        }
+        var total: Double = 0
+        for v in logits where v > -.infinity { total += exp(Double(v - maxValue)) }
+        for (i, v) in logits.enumerated() {
+            probabilities[i] = v > -.infinity ? Float(exp(Double(v - maxValue)) / total) : 0
+        }
+    }
+
+    /// A draw from `weights` (non-negative, not necessarily normalised); nil when they sum to 0.
+    public static func draw(weights: [Float], rng: inout SeededGenerator) -> Int? {
+        var total: Double = 0
+        for w in weights { total += Double(w) }
+        guard total > 0 else { return nil }
+        let target = Double(rng.nextUnit()) * total
+        var cumulative: Double = 0
+        var last = 0
+        for (i, w) in weights.enumerated() where w > 0 {
+            cumulative += Double(w)
+            last = i
+            if cumulative > target { return i }
+        }
+        return last
+    }
+
     /// Index of the largest logit (the first, on ties).
     public func argmax(_ logits: UnsafeMutableBufferPointer<Float>) -> Int {
         var best = 0

@@ -17,6 +17,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Tokens to decode for the decode measurement.") var genTokens = 64
     @Option(name: .long, help: "Repetitions of each measurement (mean ± standard deviation).") var repetitions = 3
     @Flag(name: .long, help: "Also time one whole picture with guidance: prompt, codes and VQGAN decode.") var picture = false
+    @Option(name: .long, help: ArgumentHelp(
+        "With --picture, also time pictures drawn by speculative Jacobi decoding with this window, alternating with plain ones.",
+        valueName: "N")) var jacobi = 0
     @Flag(name: .long, help: "Print one JSON object.") var json = false
     @Option(name: .long, help: .hidden) var probeMegabytes = 512
 
@@ -26,6 +29,8 @@ struct BenchCommand: ParsableCommand {
         }
         if shape != nil, modelOptions.model != nil { throw ValidationError("--shape and --model exclude each other") }
         if shape != nil, picture { throw ValidationError("--picture needs a model directory with a VQGAN (not --shape)") }
+        guard jacobi >= 0, jacobi <= 40 else { throw ValidationError("--jacobi must be between 0 and 40") }
+        if jacobi > 0, !picture { throw ValidationError("--jacobi needs --picture") }
     }
 
     func run() throws {
@@ -89,7 +94,7 @@ struct BenchCommand: ParsableCommand {
 
         // The image codec, when the checkpoint has one (encode and decode of one picture).
         var vqEncode: [Double] = [], vqDecode: [Double] = []
-        var pictureSeconds: [Double] = []
+        var pictures: [PictureBench.Measurement] = [], jacobiPictures: [PictureBench.Measurement] = []
         let vqgan = checkpoint.flatMap { try? VQGAN(checkpoint: $0.tensors, config: $0.config.vqConfig, path: $0.directory.path) }
         if let vqgan {
             let timing = try measureVQGAN(vqgan, repetitions: repetitions, rng: &rng)
@@ -98,7 +103,12 @@ struct BenchCommand: ParsableCommand {
         }
         if picture {
             guard let checkpoint, let vqgan, vqgan.canDecode else { throw CLIError("--picture needs a model with a VQGAN decoder") }
-            pictureSeconds = try PictureBench(checkpoint: checkpoint, vqgan: vqgan).measure(repetitions: repetitions).seconds
+            let bench = PictureBench(checkpoint: checkpoint, vqgan: vqgan)
+            // Plain and speculative pictures alternate (same seeds), so both see the same machine.
+            for repetition in 0..<repetitions {
+                pictures.append(try bench.measureOne(seed: UInt64(repetition), jacobiWindow: 0))
+                if jacobi > 0 { jacobiPictures.append(try bench.measureOne(seed: UInt64(repetition), jacobiWindow: jacobi)) }
+            }
         }
 
         let peakResident = peakResidentBytes()
@@ -116,8 +126,12 @@ struct BenchCommand: ParsableCommand {
             decode_tokens_per_s: mean(decodeRates), decode_tokens_per_s_stddev: stddev(decodeRates),
             vq_encode_ms: vqEncode.isEmpty ? nil : mean(vqEncode) * 1000,
             vq_decode_ms: vqDecode.isEmpty ? nil : mean(vqDecode) * 1000,
-            picture_seconds: pictureSeconds.isEmpty ? nil : mean(pictureSeconds),
-            picture_seconds_stddev: pictureSeconds.isEmpty ? nil : stddev(pictureSeconds),
+            picture_seconds: pictures.isEmpty ? nil : mean(pictures.map(\.seconds)),
+            picture_seconds_stddev: pictures.isEmpty ? nil : stddev(pictures.map(\.seconds)),
+            picture_model_steps: pictures.isEmpty ? nil : mean(pictures.map { Double($0.modelSteps) }),
+            jacobi_window: jacobiPictures.isEmpty ? nil : jacobi,
+            picture_seconds_jacobi: jacobiPictures.isEmpty ? nil : mean(jacobiPictures.map(\.seconds)),
+            picture_model_steps_jacobi: jacobiPictures.isEmpty ? nil : mean(jacobiPictures.map { Double($0.modelSteps) }),
             bytes_read_per_token: weights.bytesReadPerToken,
             read_bandwidth_gb_per_s: (bandwidthBefore + bandwidthAfter) / 2,
             read_bandwidth_gb_per_s_before: bandwidthBefore, read_bandwidth_gb_per_s_after: bandwidthAfter,
@@ -152,6 +166,12 @@ struct BenchReport: Encodable {
     /// One whole picture with guidance (prompt, codes, VQGAN decode), with `--picture`.
     let picture_seconds: Double?
     let picture_seconds_stddev: Double?
+    /// Forward passes per picture (prompt chunks included).
+    let picture_model_steps: Double?
+    /// With `--jacobi N`: the window, and the same figures for speculative Jacobi decoding.
+    let jacobi_window: Int?
+    let picture_seconds_jacobi: Double?
+    let picture_model_steps_jacobi: Double?
     /// Weight bytes streamed per decoded token: all but the input embedding table.
     let bytes_read_per_token: Int
     /// Streaming-read bandwidth, the mean of probes run before and after the measurements.
@@ -179,6 +199,11 @@ struct BenchReport: Encodable {
             decode reads \(bytes_read_per_token / 1_048_576) MiB per token, \(f(bandwidthShare * 100))% of the bandwidth limit
             """ + (vq_decode_ms.map { "\nVQGAN: encode \(vq_encode_ms.map(f) ?? "n/a") ms, decode \(f($0)) ms per picture" } ?? "")
             + (picture_seconds.map { "\npicture with guidance (prompt, codes, decode): \(f($0)) ± \(f(picture_seconds_stddev ?? 0)) s" } ?? "")
+            + (picture_model_steps.map { "\nmodel steps per picture: \(f($0))" } ?? "")
+            + (picture_seconds_jacobi.map { seconds in
+                "\nwith Jacobi decoding (window \(jacobi_window ?? 0)): \(f(seconds)) s, \(f(picture_model_steps_jacobi ?? 0)) model steps"
+                    + (picture_seconds.map { ", \(f($0 / seconds))x the plain speed" } ?? "")
+            } ?? "")
     }
 }
 

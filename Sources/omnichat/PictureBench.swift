@@ -12,8 +12,20 @@ struct PictureBench {
     let checkpoint: ChameleonCheckpoint
     let vqgan: VQGAN
 
-    /// Seconds per picture, one entry per repetition, and the number of codes of a picture.
-    func measure(repetitions: Int) throws -> (seconds: [Double], codes: Int) {
+    /// One picture's time and the forward passes it took.
+    struct Measurement {
+        var seconds: Double
+        var modelSteps: Int
+    }
+
+    /// One measurement per repetition (seed = repetition). With `jacobiWindow` > 0 the codes are
+    /// drawn by speculative Jacobi decoding with that window.
+    func measure(repetitions: Int, jacobiWindow: Int = 0) throws -> [Measurement] {
+        try (0..<repetitions).map { try measureOne(seed: UInt64($0), jacobiWindow: jacobiWindow) }
+    }
+
+    /// One picture with the given seed.
+    func measureOne(seed: UInt64, jacobiWindow: Int) throws -> Measurement {
         let format = try ConversationFormat.load(directory: checkpoint.directory)
         let builder = try PromptBuilder(tokenizer: checkpoint.tokenizer, format: format, vocabulary: checkpoint.vocabulary)
         let prompt = builder.beginning() + builder.ids(for: ChatMessage.user(Self.request)) + builder.replyOpening()
@@ -26,10 +38,9 @@ struct PictureBench {
             options.guidanceText = 3.0
             options.guidanceImage = 1.2
         }
-        var seconds: [Double] = []
-        var codesPerPicture = 0
-        for repetition in 0..<repetitions {
-            options.seed = UInt64(repetition)
+        options.jacobiWindow = jacobiWindow
+        do {
+            options.seed = seed
             let start = DispatchTime.now().uptimeNanoseconds
             let generator = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary, options: options)
             generator.append(prompt)
@@ -45,9 +56,8 @@ struct PictureBench {
                 throw CLIError("the picture stopped after \(codes.count) of \(vqgan.codesPerPicture) codes")
             }
             _ = try vqgan.decodePicture(codes: codes)
-            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            codesPerPicture = codes.count
+            return Measurement(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                               modelSteps: generator.forwardPasses)
         }
-        return (seconds, codesPerPicture)
     }
 }

@@ -24,6 +24,10 @@ struct SamplingOptions: ParsableArguments {
     var cfgImage: Float?
     @Option(name: .long, help: "Random seed; the same seed gives the same output.")
     var seed: UInt64 = 0
+    @Option(name: .long, help: ArgumentHelp(
+        "Speculative Jacobi decoding of picture codes: drafts verified per model step, 0 disables (same distribution, fewer steps).",
+        valueName: "N"))
+    var jacobi: Int = 0
 
     func validate() throws {
         if let t = temperature, !(t >= 0 && t.isFinite) { throw ValidationError("--temperature must be ≥ 0") }
@@ -31,6 +35,7 @@ struct SamplingOptions: ParsableArguments {
         if let p = topP, !(p > 0 && p <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         if let k = topK, k < 0 { throw ValidationError("--top-k must be ≥ 0") }
         if let r = repetitionPenalty, !(r > 0 && r.isFinite) { throw ValidationError("--repetition-penalty must be > 0") }
+        if !(0...40).contains(jacobi) { throw ValidationError("--jacobi must be between 0 and 40") }
         if greedy && (temperature != nil || topP != nil || topK != nil) {
             throw ValidationError("--greedy cannot be combined with --temperature, --top-p or --top-k")
         }
@@ -66,6 +71,7 @@ struct SamplingOptions: ParsableArguments {
         if let cfgText { options.guidanceText = cfgText }
         if let cfgImage { options.guidanceImage = cfgImage }
         options.seed = seed
+        options.jacobiWindow = jacobi
     }
 }
 

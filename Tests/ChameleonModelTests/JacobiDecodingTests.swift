@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import ChameleonModel
+
+/// Speculative Jacobi decoding of picture codes: the acceptance rule keeps the distribution, the
+/// greedy picture is the plain greedy picture in fewer model steps, and a reply stopped between
+/// speculated codes leaves the caches as if decoding had been plain.
+@Suite struct JacobiDecodingTests {
+    /// Draft from the proposal, verify against the target, many times: the kept-or-replaced
+    /// tokens follow the target, for a proposal given as a distribution and for the uniform one.
+    @Test func acceptanceRuleReproducesTheTarget() {
+        let target: [Float] = [0.5, 0.05, 0.3, 0.15, 0]
+        let proposals: [[Float]?] = [[0.1, 0.4, 0.1, 0.2, 0.2], nil]
+        for proposal in proposals {
+            var rng = SeededGenerator(seed: 11)
+            var counts = [Int](repeating: 0, count: target.count)
+            let trials = 200_000
+            for _ in 0..<trials {
+                let draft = proposal.map { TokenSampler.draw(weights: $0, rng: &rng)! } ?? Int(rng.next() % 5)
+                let verdict = SpeculativeSampling.verify(draft: draft, target: target, proposal: proposal, uniformOver: 5, rng: &rng)
+                counts[verdict.token] += 1
+            }
+            for (token, expected) in target.enumerated() {
+                let observed = Double(counts[token]) / Double(trials)
+                #expect(abs(observed - Double(expected)) < 0.005, "token \(token): \(observed) vs \(expected)")
+            }
+        }
+    }
+
+    func greedyPicture(_ name: String, window: Int) throws -> (tokens: [Int], steps: Int) {
+        let checkpoint = try EngineFixtures.checkpoint(name)
+        let reference = try EngineFixtures.reference(name)
+        let prompt = try #require(reference.prompts.first { $0.ids.last == checkpoint.vocabulary.beginImage }).ids
+        var options = GenerationOptions()
+        options.setGreedy()
+        options.guidanceText = reference.cfg_text
+        options.guidanceImage = reference.cfg_image
+        options.maxNewTokens = reference.tokens_per_image + 1
+        options.jacobiWindow = window
+        let generator = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary, options: options)
+        generator.append(prompt)
+        let before = generator.forwardPasses
+        var tokens: [Int] = []
+        while let token = generator.next() { tokens.append(token.id) }
+        return (tokens, generator.forwardPasses - before)
+    }
+
+    /// Greedy codes through guidance: the speculative picture is the plain one, code for code,
+    /// and takes no more model steps (usually far fewer: a greedy draft that repeats the last
+    /// pass's choice is kept).
+    @Test(arguments: ["plain", "gqa_bias"])
+    func greedyPictureIsThePlainOneInFewerSteps(configuration: String) throws {
+        let plain = try greedyPicture(configuration, window: 0)
+        for window in [1, 4, 16] {
+            let speculative = try greedyPicture(configuration, window: window)
+            #expect(speculative.tokens == plain.tokens, "window \(window)")
+            #expect(speculative.steps <= plain.steps, "window \(window): \(speculative.steps) vs \(plain.steps) steps")
+        }
+    }
+
+    /// Sampled codes: a whole picture of valid codes, and the same seed gives the same picture.
+    @Test func sampledPicturesAreCompleteAndReproducible() throws {
+        let checkpoint = try EngineFixtures.checkpoint("plain")
+        let reference = try EngineFixtures.reference("plain")
+        let prompt = try #require(reference.prompts.first { $0.ids.last == checkpoint.vocabulary.beginImage }).ids
+        func picture(seed: UInt64) -> [Int] {
+            var options = GenerationOptions()
+            options.seed = seed
+            options.jacobiWindow = 8
+            options.maxNewTokens = reference.tokens_per_image + 1
+            let generator = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary, options: options)
+            generator.append(prompt)
+            var tokens: [Int] = []
+            while let token = generator.next() { tokens.append(token.id) }
+            return tokens
+        }
+        let first = picture(seed: 3)
+        #expect(first.count == reference.tokens_per_image + 1)
+        #expect(first.dropLast().allSatisfy(checkpoint.vocabulary.isImageToken))
+        #expect(first.last == checkpoint.vocabulary.endImage)
+        #expect(picture(seed: 3) == first)
+    }
+
+    /// Stopped after a few codes (with speculated codes still pending in the caches), the
+    /// generator's next-token logits equal those of a fresh generator given the same tokens.
+    @Test func stoppingBetweenSpeculatedCodesLeavesConsistentCaches() throws {
+        let checkpoint = try EngineFixtures.checkpoint("plain")
+        let reference = try EngineFixtures.reference("plain")
+        let prompt = try #require(reference.prompts.first { $0.ids.last == checkpoint.vocabulary.beginImage }).ids
+        var options = GenerationOptions()
+        options.setGreedy()
+        options.guidanceText = reference.cfg_text
+        options.guidanceImage = reference.cfg_image
+        options.jacobiWindow = 16
+        let generator = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary, options: options)
+        generator.append(prompt)
+        var produced: [Int] = []
+        for _ in 0..<5 { produced.append(generator.next()!.id) }
+        let resumed = generator.nextTokenLogits()
+        let fresh = Generator(model: checkpoint.model, vocabulary: checkpoint.vocabulary, options: options)
+        fresh.append(generator.sequence)
+        let expected = fresh.nextTokenLogits()
+        let largest = expected.reduce(0) { max($0, abs($1)) }
+        let worst = zip(resumed, expected).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+        #expect(worst / largest < 1e-4)
+        // And generation goes on to a whole picture: end-image after exactly the grid's codes.
+        while let token = generator.next() { produced.append(token.id) }
+        #expect(produced.firstIndex(of: checkpoint.vocabulary.endImage) == reference.tokens_per_image)
+        #expect(produced.prefix(reference.tokens_per_image).allSatisfy(checkpoint.vocabulary.isImageToken))
+    }
+}
