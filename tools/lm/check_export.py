@@ -38,8 +38,10 @@ def main() -> int:
         reference = model.lm_head(hidden)[0].numpy()
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / "logits.npy"
+        # Float32 weights in memory, as the reference computes: the default bf16 path rounds
+        # prefill activations to bf16, which moves logits by about 2e-3.
         subprocess.run([args.binary, "complete", "--model", str(args.model), "--ids", " ".join(map(str, ids)),
-                        "--max-tokens", "1", "--greedy", "--dump-logits", str(dump)], check=True, capture_output=True)
+                        "--max-tokens", "1", "--greedy", "--weights", "f32", "--dump-logits", str(dump)], check=True, capture_output=True)
         swift = np.load(dump)
     difference = float(np.abs(swift - reference).max() / np.abs(reference).max())
     print(f"{args.model}: {len(ids)} prompt tokens, vocabulary {reference.shape[1]}; "
