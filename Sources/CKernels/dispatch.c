@@ -78,3 +78,11 @@ void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, in
 #endif
     ok_portable_gemm_bf16(x, rows, in, w, o0, o1, y, ldy);
 }
+
+void ok_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
+                      int64_t span, float scale, float *scores, float *out) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) { ok_avx512_attention_row(q, hd, keys, values, stride, span, scale, scores, out); return; }
+#endif
+    ok_portable_attention_row(q, hd, keys, values, stride, span, scale, scores, out);
+}

@@ -199,16 +199,10 @@ public final class ChameleonTransformer: Sendable {
                 let query = q + i * heads * hd + h * hd
                 let cache = entries[i].cache
                 let keys = cache.keyRow(layer: layer, position: 0) + kvHead * hd
-                for s in 0..<span {
-                    scores[s] = dot(query, keys + s * kvDim, hd) * scale
-                }
-                softmaxInPlace(scores, span)
-                let o = out + i * heads * hd + h * hd
-                o.initialize(repeating: 0, count: hd)
                 let values = cache.valueRow(layer: layer, position: 0) + kvHead * hd
-                for s in 0..<span {
-                    addScaled(o, values + s * kvDim, scores[s], n: hd)
-                }
+                let o = out + i * heads * hd + h * hd
+                attentionRow(query: query, headDim: hd, keys: keys, values: values, stride: kvDim, span: span,
+                             scale: scale, scores: scores, out: o)
             }
         }
     }

@@ -87,6 +87,12 @@ void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_
 void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                   float *y, int64_t ldy);
 
+/// One query row of one attention head: scores[s] = (q · k_s) * scale for s < span (k_s at
+/// keys + s * stride), softmax over them (left in `scores`), out = sum_s p_s v_s (v_s at
+/// values + s * stride). `scores` holds `span` floats, `out` hd floats.
+void ok_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
+                      int64_t span, float scale, float *scores, float *out);
+
 // The implementations behind the calls above, for tests that compare them directly (the
 // AVX-512 ones only where ok_best_kernel_level() >= 1).
 void ok_portable_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
@@ -97,6 +103,8 @@ void ok_portable_matvec_q8(ok_quantized_activations a, int rows, int64_t in, con
                            const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_portable_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
                            const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_portable_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
+                               int64_t span, float scale, float *scores, float *out);
 void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                            float *y, int64_t ldy);
 
@@ -110,6 +118,8 @@ void ok_avx512_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const
                          const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_avx512_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
                          const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_avx512_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
+                             int64_t span, float scale, float *scores, float *out);
 /// Only where ok_best_kernel_level() >= 2.
 void ok_avx512bf16_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                              float *y, int64_t ldy);

@@ -1,0 +1,35 @@
+import CKernels
+import Foundation
+import Testing
+@testable import TensorMath
+
+/// The attention kernel (scores, softmax, weighted values for one query of one head) against a
+/// double-precision reference, in both implementations, for head sizes with and without a
+/// partial vector and spans that do and do not fill the four-key steps.
+@Suite struct AttentionRowTests {
+    func reference(_ q: [Float], _ keys: [Float], _ values: [Float], hd: Int, stride: Int, span: Int, scale: Float) -> [Float] {
+        var scores = (0..<span).map { s in (0..<hd).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[s * stride + $1]) } * Double(scale) }
+        let top = scores.max() ?? 0
+        scores = scores.map { exp($0 - top) }
+        let total = scores.reduce(0, +)
+        return (0..<hd).map { d in Float((0..<span).reduce(0.0) { $0 + scores[$1] / total * Double(values[$1 * stride + d]) }) }
+    }
+
+    @Test(arguments: [(128, 1), (128, 37), (64, 5), (40, 8), (24, 3)])
+    func bothImplementationsMatchTheReference(hd: Int, span: Int) {
+        var rng = TestNumbers(state: UInt64(hd * 100 + span))
+        let stride = hd * 3  // keys of other heads in between, as in the cache
+        let q = rng.array(hd), keys = rng.array(span * stride), values = rng.array(span * stride)
+        let expected = reference(q, keys, values, hd: hd, stride: stride, span: span, scale: 0.3)
+        for vector in [false, true] where !vector || ok_best_kernel_level() >= 1 {
+            var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
+            if vector {
+                ok_avx512_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
+            } else {
+                ok_portable_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
+            }
+            #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) vector \(vector)")
+            #expect(abs(scores.reduce(0, +) - 1) < 1e-5)
+        }
+    }
+}
