@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SANITIZERS=("$@")
+# Instrumented debug builds run several times slower; tests that wait with a time limit scale it.
+export OMNICHAT_TEST_TIME_SCALE=${OMNICHAT_TEST_TIME_SCALE:-6}
 [ ${#SANITIZERS[@]} -eq 0 ] && SANITIZERS=(address thread)
 for sanitizer in "${SANITIZERS[@]}"; do
     case "$sanitizer" in

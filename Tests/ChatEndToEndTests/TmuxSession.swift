@@ -98,10 +98,12 @@ final class TmuxSession {
     }
 
     /// Waits until `condition` holds for the screen; false if it did not within `seconds` (a
-    /// guard against a hang, not a measurement). It sleeps as a task, never blocking one of the
-    /// cooperative threads other tests' replies need.
+    /// guard against a hang, not a measurement; times OMNICHAT_TEST_TIME_SCALE under the
+    /// sanitizers). It sleeps as a task, never blocking one of the cooperative threads other
+    /// tests' replies need.
     func waitFor(seconds: Double = 60, _ condition: (String) -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
+        let scale = Double(ProcessInfo.processInfo.environment["OMNICHAT_TEST_TIME_SCALE"] ?? "") ?? 1
+        let deadline = Date().addingTimeInterval(seconds * scale)
         while Date() < deadline {
             if condition(screen()) { return true }
             try? await Task.sleep(nanoseconds: 100_000_000)

@@ -27,7 +27,9 @@ struct LoopRun: Sendable {
 
     /// Runs a loop on its own thread (as the app runs it on the main thread, outside the pool the
     /// engine uses). `script` sees the state before each read and returns the next input, or nil
-    /// to wait; a loop still running after `limit` seconds is sent Ctrl+D and the run fails.
+    /// to wait; a loop still running after `limit` seconds (times OMNICHAT_TEST_TIME_SCALE, which
+    /// tools/sanitize.sh sets: instrumented builds run several times slower) is sent Ctrl+D and
+    /// the run fails.
     func runLoop(engine: InferenceEngine, model: ModelInfo, size: TerminalSize = TerminalSize(columns: 60, rows: 30),
                  limit: Double = 120, codec: any PictureCodec = UnavailablePictureCodec(),
                  services: ChatServices? = nil,
@@ -44,7 +46,7 @@ struct LoopRun: Sendable {
                 let start = ChatLoop.monotonicSeconds()
                 var finished = true
                 terminal.inputSource = { [unowned loop] terminal in
-                    if ChatLoop.monotonicSeconds() - start > limit {
+                    if ChatLoop.monotonicSeconds() - start > limit * Self.timeScale {
                         finished = false
                         return .bytes([4, 4])
                     }
@@ -59,6 +61,8 @@ struct LoopRun: Sendable {
             thread.start()
         }
     }
+
+    static let timeScale = Double(ProcessInfo.processInfo.environment["OMNICHAT_TEST_TIME_SCALE"] ?? "") ?? 1
 
     /// A script of steps taken in order, each waiting for its condition.
     final class Steps: @unchecked Sendable {
@@ -89,7 +93,7 @@ struct LoopRun: Sendable {
         #expect(run.status == 0)
         #expect(run.restored)
         let messages = await engine.messages
-        #expect(messages.count == 2)
+        try #require(messages.count == 2)
         #expect(run.state.transcript.first == .user(UserTurn(text: "hello", pictures: [])))
         guard case .assistant(let turn) = run.state.transcript.last else { Issue.record("no reply"); return }
         #expect(turn.status == .finished)
