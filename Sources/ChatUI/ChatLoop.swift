@@ -2,7 +2,6 @@ import ChameleonModel
 import TensorMath
 import ChatEngine
 import Dispatch
-import Synchronization
 import Foundation
 import Imaging
 
@@ -364,7 +363,7 @@ struct EngineWorker: Sendable {
     /// Streams one reply into the mailbox, then reports how it ended.
     private func reply(to message: ChatMessage, id: Int) async {
         let engine = engine, mailbox = mailbox, clock = clock
-        let result = Mutex<(stats: GenerationStats?, error: String?)>((nil, nil))
+        let result = Locked<(stats: GenerationStats?, error: String?)>((nil, nil))
         let consumer = Task {
             do {
                 for try await event in engine.respond(to: message) {

@@ -1,10 +1,9 @@
 import ChatEngine
-import Synchronization
 
 /// Events posted to the run loop from other threads (the engine's stream, picture decoding,
 /// signals), taken out in order by the loop on each turn.
 final class Mailbox: Sendable {
-    private let events = Mutex<[AppEvent]>([])
+    private let events = Locked<[AppEvent]>([])
 
     func post(_ event: AppEvent) {
         events.withLock { $0.append(event) }
@@ -29,7 +28,7 @@ final class GenerationControl: Sendable {
         var stopRequestedFor: Int?
         var running: (id: Int, task: Task<Void, Never>)?
     }
-    private let status = Mutex(Status())
+    private let status = Locked(Status())
 
     /// Numbers a new send.
     func nextSendID() -> Int {

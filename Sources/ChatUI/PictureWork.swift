@@ -1,5 +1,4 @@
 import Imaging
-import Synchronization
 
 /// Picture previews and decodes, off the UI thread. Previews are coalesced: while one is being
 /// drawn, newer requests for the same picture replace older ones, so a slow preview never falls
@@ -9,12 +8,12 @@ final class PictureWork: Sendable {
         var previews: [Int: (codes: [Int], total: Int)] = [:]
         var running = false
     }
-    private let pending = Mutex(Pending())
-    private let currentCodec: Mutex<any PictureCodec>
+    private let pending = Locked(Pending())
+    private let currentCodec: Locked<any PictureCodec>
     private let mailbox: Mailbox
 
     init(codec: any PictureCodec, mailbox: Mailbox) {
-        currentCodec = Mutex(codec)
+        currentCodec = Locked(codec)
         self.mailbox = mailbox
     }
 

@@ -28,7 +28,9 @@ final class WorkerPool: @unchecked Sendable {
     static let spinNanoseconds: UInt64 = 200_000
 
     private let workers: Int
-    private let busy = Mutex(false)
+    /// Whether a loop is running (an atomic flag rather than a mutex: ThreadSanitizer sees
+    /// atomics compiled into this module, not the standard library's mutex internals).
+    private let busy = Atomic<Bool>(false)
     private let generation = Atomic<Int>(0)
     private let nextChunk = Atomic<Int>(0)
     private let chunkCount = Atomic<Int>(0)
@@ -53,13 +55,8 @@ final class WorkerPool: @unchecked Sendable {
     /// running nothing, when the pool has no workers or is running another loop.
     func run(count: Int, _ chunk: (Int) -> Void) -> Bool {
         guard workers > 0 else { return false }
-        let acquired = busy.withLock { taken -> Bool in
-            if taken { return false }
-            taken = true
-            return true
-        }
-        guard acquired else { return false }
-        defer { busy.withLock { $0 = false } }
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+        defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(chunk) { chunk in
             body = chunk
             chunkCount.store(count, ordering: .relaxed)

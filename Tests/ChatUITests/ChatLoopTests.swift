@@ -3,7 +3,6 @@ import ChatEngine
 import Foundation
 import HalfBlockRendering
 import Imaging
-import Synchronization
 import Testing
 @testable import ChatUI
 
@@ -199,7 +198,7 @@ struct LoopRun: Sendable {
 @Suite(.serialized) struct ChatLoopStorageTests {
     /// What the loop asked the storage to do, in order.
     final class Calls: Sendable {
-        let log = Mutex<[String]>([])
+        let log = Locked<[String]>([])
         func add(_ entry: String) { log.withLock { $0.append(entry) } }
         var entries: [String] { log.withLock { $0 } }
     }
