@@ -4,8 +4,8 @@
 #
 #   tools/sanitize.sh [address|thread]...     default: both
 #
-# Each is a full debug build with instrumentation plus the whole suite: about 10 minutes per
-# sanitizer on two cores. Exits non-zero if a build fails, a test fails or a sanitizer reports.
+# Each is a full debug build with instrumentation plus the whole suite: on two cores about
+# 5 minutes for address (tests 76 s) and 10 for thread (tests 4 minutes). Exits non-zero if a build fails, a test fails or a sanitizer reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SANITIZERS=("$@")
@@ -18,6 +18,16 @@ for sanitizer in "${SANITIZERS[@]}"; do
         thread) dir=.build-tsan; export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} ;;
         *) echo "unknown sanitizer $sanitizer (address or thread)" >&2; exit 2 ;;
     esac
-    echo "== swift test --sanitize=$sanitizer" >&2
-    swift test --sanitize="$sanitizer" --build-path "$dir"
+    if [ "$sanitizer" = thread ]; then
+        # Under ThreadSanitizer the tmux end-to-end tests run in a second invocation: in one
+        # combined run a spawned tmux client once never came back from waitpid and the run hung
+        # (no report); run apart, both halves pass.
+        echo "== swift test --sanitize=thread (all but the tmux end-to-end tests)" >&2
+        swift test --sanitize=thread --build-path "$dir" --skip ChatEndToEndTests
+        echo "== swift test --sanitize=thread (the tmux end-to-end tests)" >&2
+        swift test --sanitize=thread --build-path "$dir" --filter ChatEndToEndTests
+    else
+        echo "== swift test --sanitize=$sanitizer" >&2
+        swift test --sanitize="$sanitizer" --build-path "$dir"
+    fi
 done
