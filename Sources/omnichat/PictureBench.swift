@@ -4,13 +4,21 @@ import Foundation
 import VQGAN
 
 /// One whole picture as the chat makes it: the request's prompt, every code sampled with
-/// classifier-free guidance (three rows per step, the reference scales), and the VQGAN decode.
+/// classifier-free guidance (three rows per step, the reference scales), and the VQGAN decode
+/// when the checkpoint has a decoder (the hub's Chameleon checkpoints, and transformers' own,
+/// carry only the encoder: their pictures are timed up to the codes).
 struct PictureBench {
     /// The request every measurement draws.
     static let request = "draw a small red circle at the top left on a blue background"
 
     let checkpoint: ChameleonCheckpoint
-    let vqgan: VQGAN
+    /// The image tokenizer, or nil; the decode is timed only when it can decode.
+    let vqgan: VQGAN?
+
+    /// Codes in one picture (the VQ grid).
+    var codesPerPicture: Int { checkpoint.config.vqConfig.tokensPerImage }
+    /// Whether the measurement includes the VQGAN decode.
+    var decodes: Bool { vqgan?.canDecode ?? false }
 
     /// One picture's time and the forward passes it took.
     struct Measurement {
@@ -31,7 +39,7 @@ struct PictureBench {
         let prompt = builder.beginning() + builder.ids(for: ChatMessage.user(Self.request)) + builder.replyOpening()
             + [checkpoint.vocabulary.beginImage]
         var options = checkpoint.defaultOptions
-        options.maxNewTokens = vqgan.codesPerPicture + 1
+        options.maxNewTokens = codesPerPicture + 1
         // The figure is defined with guidance (three rows per code); a model whose own defaults
         // draw without it (the built-in model) is measured with the reference scales.
         if !options.usesGuidance {
@@ -52,10 +60,10 @@ struct PictureBench {
                     break  // the forced end-image
                 }
             }
-            guard codes.count == vqgan.codesPerPicture else {
-                throw CLIError("the picture stopped after \(codes.count) of \(vqgan.codesPerPicture) codes")
+            guard codes.count == codesPerPicture else {
+                throw CLIError("the picture stopped after \(codes.count) of \(codesPerPicture) codes")
             }
-            _ = try vqgan.decodePicture(codes: codes)
+            if let vqgan, vqgan.canDecode { _ = try vqgan.decodePicture(codes: codes) }
             return Measurement(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
                                modelSteps: generator.forwardPasses)
         }
