@@ -22,19 +22,22 @@ extension Generator {
         /// Codes decided by the last pass and not yet handed out, in order.
         var pending: [(token: Int, inCache: Bool)] = []
         /// How many of `pending` the caches already hold.
-        var pendingInCache = 0
+        var pendingInCache: Int { pending.reduce(0) { $0 + ($1.inCache ? 1 : 0) } }
     }
 
-    /// Runs one speculative pass if Jacobi decoding is on, a picture is being drawn past its
-    /// first code, and at least two codes remain. Returns whether codes were produced.
-    func speculateIfUseful() -> Bool {
-        guard options.jacobiWindow > 0, case .image(let done) = state.phase, unfed.count == 1 else { return false }
-        guard !guidanceActive || guidance != nil else { return false }  // the first code sets the rows up
+    /// Every cache a picture code goes into: the main sequence's and, while guidance is on, its
+    /// two extra rows'.
+    var pictureRows: [KVCache] { [cache] + (guidance.map { [$0.imageConditioned, $0.unconditioned] } ?? []) }
+
+    /// Runs one speculative pass, filling `speculation.pending`, if Jacobi decoding is on, a
+    /// picture is being drawn past its first code, and at least two codes remain.
+    func speculateIfUseful() {
+        guard options.jacobiWindow > 0, case .image(let done) = state.phase, unfed.count == 1 else { return }
+        guard !guidanceActive || guidance != nil else { return }  // the first code sets the rows up
         let remaining = state.tokensPerImage - done
         let window = min(options.jacobiWindow, remaining - 1, 40)
-        guard window > 0 else { return false }
+        guard window > 0 else { return }
         speculate(window: window)
-        return !speculation.pending.isEmpty
     }
 
     /// Rolls every cache back past codes that were verified but not handed out, and forgets the
@@ -43,9 +46,7 @@ extension Generator {
     func dropSpeculation() {
         if !speculation.pending.isEmpty, let last = sequence.last {
             let extra = speculation.pendingInCache + 1
-            for row in [cache] + (guidance.map { [$0.imageConditioned, $0.unconditioned] } ?? []) {
-                row.truncate(to: row.length - extra)
-            }
+            for row in pictureRows { row.truncate(to: row.length - extra) }
             unfed = [last]
         }
         speculation = Speculation()
@@ -60,7 +61,7 @@ extension Generator {
 
         let last = unfed[0]
         unfed = []
-        let rows: [KVCache] = [cache] + (guidance.map { [$0.imageConditioned, $0.unconditioned] } ?? [])
+        let rows = pictureRows
         let lengths = rows.map(\.length)
         var entries: [BatchEntry] = []
         for row in rows {
@@ -109,7 +110,6 @@ extension Generator {
         for (row, length) in zip(rows, lengths) { row.truncate(to: length + 1 + kept) }
         // The emitted order starts with `last`, which is now in the caches: hand it to emit as fed.
         speculation.pending = decided.enumerated().map { (token: $0.element, inCache: $0.offset < kept) }
-        speculation.pendingInCache = kept
         // Next pass's drafts: the positions after the new code, from this pass's distributions.
         speculation.drafts = (kept + 1 ..< positions).map { position in
             let proposal = targets[position]

@@ -149,13 +149,10 @@ public final class Generator {
             dropSpeculation()
             return emit(forced, forced: true)
         }
-        if let accepted = speculation.pending.first {
-            speculation.pending.removeFirst()
-            return emit(accepted.token, forced: false, alreadyInCache: accepted.inCache)
-        }
-        if speculateIfUseful(), let accepted = speculation.pending.first {
-            speculation.pending.removeFirst()
-            return emit(accepted.token, forced: false, alreadyInCache: accepted.inCache)
+        if speculation.pending.isEmpty { speculateIfUseful() }
+        if !speculation.pending.isEmpty {
+            let decided = speculation.pending.removeFirst()
+            return emit(decided.token, forced: false, alreadyInCache: decided.inCache)
         }
         feed(collect: nil)
         return emit(choose(), forced: false)
@@ -203,7 +200,7 @@ public final class Generator {
     /// ran through the model while verifying it.
     private func emit(_ token: Int, forced: Bool, alreadyInCache: Bool = false) -> GeneratedToken {
         sequence.append(token)
-        if alreadyInCache { speculation.pendingInCache -= 1 } else { unfed.append(token) }
+        if !alreadyInCache { unfed.append(token) }
         state.advance(past: token, vocabulary: vocabulary)
         generatedThisCall += 1
         if !state.isInImage { guidance = nil }

@@ -26,13 +26,8 @@ struct PictureBench {
         var modelSteps: Int
     }
 
-    /// One measurement per repetition (seed = repetition). With `jacobiWindow` > 0 the codes are
-    /// drawn by speculative Jacobi decoding with that window.
-    func measure(repetitions: Int, jacobiWindow: Int = 0) throws -> [Measurement] {
-        try (0..<repetitions).map { try measureOne(seed: UInt64($0), jacobiWindow: jacobiWindow) }
-    }
-
-    /// One picture with the given seed.
+    /// One picture with the given seed; with `jacobiWindow` > 0 its codes are drawn by
+    /// speculative Jacobi decoding with that window.
     func measureOne(seed: UInt64, jacobiWindow: Int) throws -> Measurement {
         let format = try ConversationFormat.load(directory: checkpoint.directory)
         let builder = try PromptBuilder(tokenizer: checkpoint.tokenizer, format: format, vocabulary: checkpoint.vocabulary)
