@@ -104,7 +104,7 @@ struct BenchCommand: ParsableCommand {
         }
         if picture {
             guard let checkpoint else { throw CLIError("--picture needs a model directory") }
-            let bench = PictureBench(checkpoint: checkpoint, vqgan: vqgan)
+            let bench = try PictureBench(checkpoint: checkpoint, vqgan: vqgan)
             pictureDecoded = bench.decodes
             // Plain and speculative pictures alternate (same seeds), so both see the same machine.
             for repetition in 0..<repetitions {
