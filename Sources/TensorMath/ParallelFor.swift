@@ -4,10 +4,10 @@ import Foundation
 /// Runs `body` for every chunk of `0..<count`, spread over the CPU's cores.
 ///
 /// Work is cut into contiguous ranges of at least `minChunk` items (about four per thread, for
-/// load balance), so tiny loops run inline without dispatch overhead. With
-/// `OMNICHAT_WORKER_POOL=on`, loops run on `WorkerPool.shared`, whose threads stay awake between
-/// the loops of a forward pass; otherwise, or when it is busy (a loop from another thread, or one
-/// nested in a loop body), Dispatch runs them.
+/// load balance), so tiny loops run inline without dispatch overhead. Loops run on
+/// `WorkerPool.shared`, whose threads stay awake between the loops of a forward pass; when it is
+/// busy (a loop from another thread, or one nested in a loop body) or turned off
+/// (`OMNICHAT_WORKER_POOL=off`), Dispatch runs them.
 ///
 ///     parallelChunks(count: rows, minChunk: 16) { range in for r in range { ... } }
 @inline(__always)
