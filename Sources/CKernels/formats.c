@@ -62,18 +62,60 @@ void ok_quantize_q8(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16
     }
 }
 
-/// Squared error of block `src` quantized to q4 with scale `d` (as a half), and its codes.
-static float q4_error(const float *src, float d, int *codes) {
-    float inverse = d != 0 ? 1.0f / d : 0.0f, error = 0;
-    for (int j = 0; j < OK_BLOCK; j++) {
-        codes[j] = clamp_int((int)lrintf(src[j] * inverse), -8, 7);
-        float e = src[j] - d * (float)codes[j];
-        error += e * e;
+// The q4 scale search below evaluates a block a dozen times, so it is written for the compiler's
+// vectorizer: rounding by the 1.5 * 2^23 trick (round to nearest even, as lrintf, for the small
+// clamped values here) and sums kept in 16 lanes (elements j and j + 16 in lane j) that are added in a
+// fixed tree. The order of every float operation is spelled out, and contraction into fused
+// multiply-adds is off, so every build and CPU gets the same bytes.
+#pragma STDC FP_CONTRACT OFF
+
+#define OK_LANES 16
+
+/// Adds 16 lane sums in a fixed order (halves, then quarters, ...).
+static inline __attribute__((always_inline)) float lane_total(float lanes[OK_LANES]) {
+    for (int width = OK_LANES / 2; width >= 1; width /= 2) {
+        for (int i = 0; i < width; i++) lanes[i] += lanes[i + width];
     }
-    return error;
+    return lanes[0];
 }
 
-void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
+/// The q4 code (-8...7) of x, rounded to nearest even; NaN gets 0.
+static inline __attribute__((always_inline)) float q4_code(float x) {
+    const float round_magic = 12582912.0f;  // 1.5 * 2^23
+    x = x < -8.0f ? -8.0f : x;
+    x = x > 7.0f ? 7.0f : x;
+    x = x == x ? x : 0.0f;
+    return (x + round_magic) - round_magic;
+}
+
+/// Squared error of block `src` quantized to q4 with scale `d`, and its codes. Lane l sums
+/// elements l and l + 16, so each step of the loop is independent (and vectorizes).
+static inline __attribute__((always_inline)) float q4_error(const float *src, float d, float codes[OK_BLOCK]) {
+    float inverse = d != 0 ? 1.0f / d : 0.0f;
+    float lanes[OK_LANES];
+    for (int l = 0; l < OK_LANES; l++) {
+        float c0 = q4_code(src[l] * inverse), c1 = q4_code(src[l + OK_LANES] * inverse);
+        codes[l] = c0;
+        codes[l + OK_LANES] = c1;
+        float e0 = src[l] - d * c0, e1 = src[l + OK_LANES] - d * c1;
+        lanes[l] = e0 * e0 + e1 * e1;
+    }
+    return lane_total(lanes);
+}
+
+/// The least-squares scale for fixed codes: sum(w q) / sum(q q), or `fallback` when all codes are 0.
+static inline __attribute__((always_inline)) float q4_refit(const float *src, const float codes[OK_BLOCK], float fallback) {
+    float wq[OK_LANES], qq[OK_LANES];
+    for (int l = 0; l < OK_LANES; l++) {
+        wq[l] = src[l] * codes[l] + src[l + OK_LANES] * codes[l + OK_LANES];
+        qq[l] = codes[l] * codes[l] + codes[l + OK_LANES] * codes[l + OK_LANES];
+    }
+    float den = lane_total(qq);
+    return den > 0 ? lane_total(wq) / den : fallback;
+}
+
+static inline __attribute__((always_inline)) void quantize_q4_blocks(const float *w, int64_t rows, int64_t in, uint8_t *q,
+                                                                     uint16_t *scales) {
     int64_t blocks = rows * (in / OK_BLOCK);
     for (int64_t b = 0; b < blocks; b++) {
         const float *src = w + b * OK_BLOCK;
@@ -84,15 +126,13 @@ void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16
         // Sixteen levels are coarse, so the scale is chosen, not just derived: candidates around
         // extreme / -8, each followed by the least-squares scale for its codes, keeping the one
         // with the smallest error (as rounded to a half float, which is what is stored).
-        int codes[OK_BLOCK], best_codes[OK_BLOCK];
+        float codes[OK_BLOCK], best_codes[OK_BLOCK];
         uint16_t best_half = ok_f32_to_f16(extreme / -8.0f);
         float best_error = q4_error(src, ok_f16_to_f32(best_half), best_codes);
         for (int step = -2; step <= 3 && extreme != 0; step++) {
             float d = extreme / (-8.0f + 0.25f * (float)step);
             q4_error(src, d, codes);
-            float wq = 0, qq = 0;
-            for (int j = 0; j < OK_BLOCK; j++) { wq += src[j] * (float)codes[j]; qq += (float)(codes[j] * codes[j]); }
-            float candidates[2] = {d, qq > 0 ? wq / qq : d};
+            float candidates[2] = {d, q4_refit(src, codes, d)};
             for (int c = 0; c < 2; c++) {
                 uint16_t half = ok_f32_to_f16(candidates[c]);
                 float error = q4_error(src, ok_f16_to_f32(half), codes);
@@ -106,9 +146,32 @@ void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16
         scales[b] = best_half;
         uint8_t *out = q + b * (OK_BLOCK / 2);
         for (int j = 0; j < OK_BLOCK / 2; j++) {
-            out[j] = (uint8_t)((best_codes[j] + 8) | (best_codes[j + OK_BLOCK / 2] + 8) << 4);
+            out[j] = (uint8_t)(((int)best_codes[j] + 8) | ((int)best_codes[j + OK_BLOCK / 2] + 8) << 4);
         }
     }
+}
+
+#if defined(OK_HAVE_AVX512_KERNELS)
+/// The same search compiled for AVX-512 (16 lanes a step); the fixed order of operations makes
+/// its bytes identical to the portable build's.
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
+void ok_avx512_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
+    quantize_q4_blocks(w, rows, in, q, scales);
+}
+#endif
+
+void ok_portable_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
+    quantize_q4_blocks(w, rows, in, q, scales);
+}
+
+void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (ok_kernel_level() >= 1) {
+        ok_avx512_quantize_q4(w, rows, in, q, scales);
+        return;
+    }
+#endif
+    ok_portable_quantize_q4(w, rows, in, q, scales);
 }
 
 void ok_dequantize_q8_row(const uint8_t *q, const uint16_t *scales, int64_t in, float *out) {

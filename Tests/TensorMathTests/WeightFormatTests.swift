@@ -152,7 +152,8 @@ import Testing
     @Test(arguments: [WeightFormat.f32, .bf16, .q8, .q4])
     func vectorKernelsAgreeWithPortableOnes(format: WeightFormat) {
         guard ok_best_kernel_level() >= 1 else { return }
-        let rows = 6, outDim = 45, inDim = format.isBlocked ? 320 : 333
+        // 11 blocks: an odd count, so the blocked kernels' single last block runs too.
+        let rows = 6, outDim = 45, inDim = format.isBlocked ? 352 : 333
         var rng = TestNumbers(state: 77)
         let w = WeightMatrix(values: rng.array(outDim * inDim), outDim: outDim, inDim: inDim, format: format)
         let x = rng.array(rows * inDim)
@@ -187,6 +188,29 @@ import Testing
         let portable = run(vectorKernel: false), vector = run(vectorKernel: true)
         #expect(nmse(vector, portable) < 1e-11, "\(format)")
         #expect(!vector.contains { $0.isNaN })
+    }
+
+    /// The q4 scale search gives the same bytes on every CPU: its AVX-512 build against the portable one.
+    @Test func q4QuantizationIsTheSameOnEveryKernelLevel() {
+        guard ok_best_kernel_level() >= 1 else { return }
+        let rows = 9, inDim = 256
+        var rng = TestNumbers(state: 31)
+        var values = rng.array(rows * inDim).map { $0 * $0 * $0 }
+        values[5] = .nan
+        for i in 32..<64 { values[i] = 0 }
+        func quantize(_ run: (UnsafePointer<Float>, Int64, Int64, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt16>) -> Void)
+            -> ([UInt8], [UInt16]) {
+            var q = [UInt8](repeating: 0, count: rows * inDim / 2)
+            var scales = [UInt16](repeating: 0, count: rows * inDim / quantizationBlock)
+            q.withUnsafeMutableBufferPointer { qp in
+                scales.withUnsafeMutableBufferPointer { sp in run(values, Int64(rows), Int64(inDim), qp.baseAddress!, sp.baseAddress!) }
+            }
+            return (q, scales)
+        }
+        let portable = quantize { ok_portable_quantize_q4($0, $1, $2, $3, $4) }
+        let vector = quantize { ok_avx512_quantize_q4($0, $1, $2, $3, $4) }
+        #expect(portable.0 == vector.0)
+        #expect(portable.1 == vector.1)
     }
 
     static func roundedToBFloat16(_ x: [Float]) -> [Float] {

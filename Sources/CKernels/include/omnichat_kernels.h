@@ -107,6 +107,7 @@ void ok_portable_attention_row(const float *q, int64_t hd, const float *keys, co
                                int64_t span, float scale, float *scores, float *out);
 void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                            float *y, int64_t ldy);
+void ok_portable_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 
 #if defined(__x86_64__)
 #define OK_HAVE_AVX512_KERNELS 1
@@ -120,6 +121,8 @@ void ok_avx512_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const
                          const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_avx512_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                              int64_t span, float scale, float *scores, float *out);
+/// The same bytes as ok_portable_quantize_q4, sixteen lanes a step.
+void ok_avx512_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 /// Only where ok_best_kernel_level() >= 2.
 void ok_avx512bf16_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                              float *y, int64_t ldy);
