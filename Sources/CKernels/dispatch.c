@@ -79,6 +79,14 @@ void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, in
     ok_portable_gemm_bf16(x, rows, in, w, o0, o1, y, ldy);
 }
 
+void ok_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda, const float *panel,
+                      float *c, int64_t ldc) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) { ok_avx512_gemm_tile_f32(rows, columns, k_count, a, lda, panel, c, ldc); return; }
+#endif
+    ok_portable_gemm_tile_f32(rows, columns, k_count, a, lda, panel, c, ldc);
+}
+
 void ok_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                       int64_t span, float scale, float *scores, float *out) {
 #if defined(OK_HAVE_AVX512_KERNELS)

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Testing
 @testable import TensorMath
@@ -27,6 +28,24 @@ import Testing
         var accumulated = start
         matmul(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &accumulated, ldc: n, accumulate: true)
         #expect(nmse(accumulated, zip(start, expected).map { $0 + $1 }) < 1e-11)
+    }
+
+    /// The AVX-512 register tile against the portable one, for every row count and a partial panel.
+    @Test(arguments: [(1, 16), (3, 5), (7, 16), (8, 1), (8, 16)])
+    func tileKernelsAgree(rows: Int, columns: Int) {
+        guard ok_best_kernel_level() >= 1 else { return }
+        let k = 37, lda = 41, ldc = 19
+        var numbers = TestNumbers(state: UInt64(rows * 100 + columns))
+        let a = numbers.array(rows * lda), panel = numbers.array(k * panelWidth), start = numbers.array(rows * ldc)
+        var portable = start, vector = start
+        ok_portable_gemm_tile_f32(Int32(rows), Int32(columns), Int64(k), a, Int64(lda), panel, &portable, Int64(ldc))
+        ok_avx512_gemm_tile_f32(Int32(rows), Int32(columns), Int64(k), a, Int64(lda), panel, &vector, Int64(ldc))
+        #expect(nmse(vector, portable) < 1e-11)
+        // Columns past `columns` in each row are left as they were.
+        for r in 0..<rows {
+            for j in columns..<ldc { #expect(vector[r * ldc + j] == start[r * ldc + j]) }
+        }
+        #expect(portable != start)
     }
 
     // MARK: - Convolution

@@ -93,6 +93,17 @@ void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, in
 void ok_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                       int64_t span, float scale, float *scores, float *out);
 
+/// Columns of B in one packed panel of the blocked float32 product, and rows of A in one tile.
+#define OK_PANEL_WIDTH 16
+#define OK_TILE_ROWS 8
+
+/// One register tile of the blocked float32 product: C[r * ldc + j] += sum over k < k_count of
+/// a[r * lda + k] * panel[k * OK_PANEL_WIDTH + j], for r < rows (1...OK_TILE_ROWS) and
+/// j < columns (1...OK_PANEL_WIDTH). The panel holds OK_PANEL_WIDTH floats per k (zeros past
+/// `columns`).
+void ok_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda, const float *panel,
+                      float *c, int64_t ldc);
+
 // The implementations behind the calls above, for tests that compare them directly (the
 // AVX-512 ones only where ok_best_kernel_level() >= 1).
 void ok_portable_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
@@ -107,6 +118,8 @@ void ok_portable_attention_row(const float *q, int64_t hd, const float *keys, co
                                int64_t span, float scale, float *scores, float *out);
 void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                            float *y, int64_t ldy);
+void ok_portable_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
+                               const float *panel, float *c, int64_t ldc);
 void ok_portable_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 
 #if defined(__x86_64__)
@@ -121,6 +134,8 @@ void ok_avx512_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const
                          const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_avx512_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                              int64_t span, float scale, float *scores, float *out);
+void ok_avx512_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
+                             const float *panel, float *c, int64_t ldc);
 /// The same bytes as ok_portable_quantize_q4, sixteen lanes a step.
 void ok_avx512_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 /// Only where ok_best_kernel_level() >= 2.
