@@ -94,3 +94,14 @@ void ok_attention_row(const float *q, int64_t hd, const float *keys, const float
 #endif
     ok_portable_attention_row(q, hd, keys, values, stride, span, scale, scores, out);
 }
+
+void ok_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values, int64_t stride,
+                           int64_t span, float scale, float *scores, float *out) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) {
+        ok_avx512_attention_row_bf16(q, hd, keys, values, stride, span, scale, scores, out);
+        return;
+    }
+#endif
+    ok_portable_attention_row_bf16(q, hd, keys, values, stride, span, scale, scores, out);
+}

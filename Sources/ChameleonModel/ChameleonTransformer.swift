@@ -31,10 +31,15 @@ public final class ChameleonTransformer: Sendable {
     public let weights: ChameleonWeights
     private let rope: RopeTables
 
-    /// - Parameter contextLength: a shorter context than the config's (tests of a full context).
-    public init(config: ChameleonConfig, weights: ChameleonWeights, contextLength: Int? = nil) {
+    /// - Parameters:
+    ///   - contextLength: a shorter context than the config's (tests of a full context).
+    ///   - kvPrecision: how caches store keys and values; by default float32 for float32 weights
+    ///     (the reference's computation) and bf16 for every narrower format.
+    public init(config: ChameleonConfig, weights: ChameleonWeights, contextLength: Int? = nil,
+                kvPrecision: KVPrecision? = nil) {
         self.config = config
         self.weights = weights
+        self.kvPrecision = kvPrecision ?? (weights.layers.first?.qProj.format == .f32 ? .f32 : .bf16)
         // Rotations are computed per pass for the positions in it, so memory does not grow with
         // `max_position_embeddings` (a hostile config cannot make loading allocate gigabytes).
         rope = RopeTables(headDim: config.headDim, theta: config.ropeTheta)
@@ -43,12 +48,14 @@ public final class ChameleonTransformer: Sendable {
 
     /// The longest sequence this model runs: its `max_position_embeddings`, or less if asked.
     public let contextLength: Int
+    /// How this model's caches store keys and values.
+    public let kvPrecision: KVPrecision
 
     /// An empty cache for one sequence.
     public func makeCache(initialCapacity: Int = 256) -> KVCache {
         KVCache(layerCount: config.numHiddenLayers,
                 kvDim: config.numKeyValueHeads * config.headDim,
-                maxLength: contextLength, initialCapacity: initialCapacity)
+                maxLength: contextLength, precision: kvPrecision, initialCapacity: initialCapacity)
     }
 
     /// Runs `entries` through the model, appending each token to its cache in order.
@@ -120,8 +127,7 @@ public final class ChameleonTransformer: Sendable {
                 rope.apply(q, heads: heads, cos: ropeCos + i * half, sin: ropeSin + i * half)
                 rope.apply(k, heads: kvHeads, cos: ropeCos + i * half, sin: ropeSin + i * half)
                 let cache = entries[i].cache
-                cache.keyRow(layer: l, position: positions[i]).update(from: k, count: kvDim)
-                cache.valueRow(layer: l, position: positions[i]).update(from: scratch.v.pointer + i * kvDim, count: kvDim)
+                cache.store(layer: l, position: positions[i], key: k, value: scratch.v.pointer + i * kvDim)
             }
             attend(entries, positions: positions, layer: l, scratch: scratch)
             linear(scratch.attention.pointer, n, layer.oProj, layer.oProjBias, scratch.projected.pointer, scratch)
@@ -197,12 +203,20 @@ public final class ChameleonTransformer: Sendable {
                 let i = job / heads, h = job % heads, kvHead = h / group
                 let span = positions[i] + 1
                 let query = q + i * heads * hd + h * hd
-                let cache = entries[i].cache
-                let keys = cache.keyRow(layer: layer, position: 0) + kvHead * hd
-                let values = cache.valueRow(layer: layer, position: 0) + kvHead * hd
+                let cache = entries[i].cache, stored = cache.storage(layer: layer)
                 let o = out + i * heads * hd + h * hd
-                attentionRow(query: query, headDim: hd, keys: keys, values: values, stride: kvDim, span: span,
-                             scale: scale, scores: scores, out: o)
+                switch cache.precision {
+                case .f32:
+                    let keys = stored.keys.assumingMemoryBound(to: Float.self) + kvHead * hd
+                    let values = stored.values.assumingMemoryBound(to: Float.self) + kvHead * hd
+                    attentionRow(query: query, headDim: hd, keys: keys, values: values, stride: kvDim, span: span,
+                                 scale: scale, scores: scores, out: o)
+                case .bf16:
+                    let keys = stored.keys.assumingMemoryBound(to: UInt16.self) + kvHead * hd
+                    let values = stored.values.assumingMemoryBound(to: UInt16.self) + kvHead * hd
+                    attentionRow(query: query, headDim: hd, bfloat16Keys: keys, values: values, stride: kvDim,
+                                 span: span, scale: scale, scores: scores, out: o)
+                }
             }
         }
     }

@@ -12,3 +12,13 @@ public func attentionRow(
 ) {
     ok_attention_row(query, Int64(headDim), keys, values, Int64(stride), Int64(span), scale, scores, out)
 }
+
+/// ``attentionRow(query:headDim:keys:values:stride:span:scale:scores:out:)`` over keys and values
+/// stored as bfloat16 bit patterns (a half-size KV cache); the products are float32.
+@inline(__always)
+public func attentionRow(
+    query: UnsafePointer<Float>, headDim: Int, bfloat16Keys keys: UnsafePointer<UInt16>, values: UnsafePointer<UInt16>,
+    stride: Int, span: Int, scale: Float, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
+) {
+    ok_attention_row_bf16(query, Int64(headDim), keys, values, Int64(stride), Int64(span), scale, scores, out)
+}

@@ -32,4 +32,27 @@ import Testing
             #expect(abs(scores.reduce(0, +) - 1) < 1e-5)
         }
     }
+
+    /// Keys and values stored as bf16: both implementations compute what the float32 kernel
+    /// computes on the same values widened, so a bf16 cache only costs its rounding.
+    @Test(arguments: [(128, 37), (64, 5), (40, 8)])
+    func bfloat16CacheMatchesItsWidenedValues(hd: Int, span: Int) {
+        var rng = TestNumbers(state: UInt64(hd * 7 + span))
+        let stride = hd * 2
+        let q = rng.array(hd), keys = rng.array(span * stride), values = rng.array(span * stride)
+        var keyBits = [UInt16](repeating: 0, count: keys.count), valueBits = keyBits
+        ok_f32_to_bf16(keys, &keyBits, Int64(keys.count))
+        ok_f32_to_bf16(values, &valueBits, Int64(values.count))
+        let widen = { (bits: [UInt16]) in bits.map { Float(bitPattern: UInt32($0) << 16) } }
+        let expected = reference(q, widen(keyBits), widen(valueBits), hd: hd, stride: stride, span: span, scale: 0.3)
+        for vector in [false, true] where !vector || ok_best_kernel_level() >= 1 {
+            var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
+            if vector {
+                ok_avx512_attention_row_bf16(q, Int64(hd), keyBits, valueBits, Int64(stride), Int64(span), 0.3, &scores, &out)
+            } else {
+                ok_portable_attention_row_bf16(q, Int64(hd), keyBits, valueBits, Int64(stride), Int64(span), 0.3, &scores, &out)
+            }
+            #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) vector \(vector)")
+        }
+    }
 }

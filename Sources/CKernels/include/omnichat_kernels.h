@@ -92,6 +92,9 @@ void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, in
 /// values + s * stride). `scores` holds `span` floats, `out` hd floats.
 void ok_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                       int64_t span, float scale, float *scores, float *out);
+/// The same with keys and values stored as bfloat16 (a KV cache at half the bytes).
+void ok_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values, int64_t stride,
+                           int64_t span, float scale, float *scores, float *out);
 
 /// Columns of B in one packed panel of the blocked float32 product, and rows of A in one tile.
 #define OK_PANEL_WIDTH 16
@@ -116,6 +119,8 @@ void ok_portable_matvec_q4(ok_quantized_activations a, int rows, int64_t in, con
                            const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_portable_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                                int64_t span, float scale, float *scores, float *out);
+void ok_portable_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values,
+                                    int64_t stride, int64_t span, float scale, float *scores, float *out);
 void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                            float *y, int64_t ldy);
 void ok_portable_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
@@ -134,6 +139,8 @@ void ok_avx512_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const
                          const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_avx512_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                              int64_t span, float scale, float *scores, float *out);
+void ok_avx512_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values,
+                                  int64_t stride, int64_t span, float scale, float *scores, float *out);
 void ok_avx512_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
                              const float *panel, float *c, int64_t ldc);
 /// The same bytes as ok_portable_quantize_q4, sixteen lanes a step.
