@@ -105,3 +105,10 @@ void ok_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, con
 #endif
     ok_portable_attention_row_bf16(q, hd, keys, values, stride, span, scale, scores, out);
 }
+
+void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 1) { ok_avx512_quantize_q4(w, rows, in, q, scales); return; }
+#endif
+    ok_portable_quantize_q4(w, rows, in, q, scales);
+}

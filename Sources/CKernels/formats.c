@@ -164,16 +164,6 @@ void ok_portable_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *
     quantize_q4_blocks(w, rows, in, q, scales);
 }
 
-void ok_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
-#if defined(OK_HAVE_AVX512_KERNELS)
-    if (ok_kernel_level() >= 1) {
-        ok_avx512_quantize_q4(w, rows, in, q, scales);
-        return;
-    }
-#endif
-    ok_portable_quantize_q4(w, rows, in, q, scales);
-}
-
 void ok_dequantize_q8_row(const uint8_t *q, const uint16_t *scales, int64_t in, float *out) {
     for (int64_t i = 0; i < in; i++) out[i] = ok_f16_to_f32(scales[i / OK_BLOCK]) * ((int)q[i] - 128);
 }

@@ -14,13 +14,6 @@
 /// Output rows per tile: 16 rows of a 5504-wide f32 matrix are 352 KB, within L2.
 #define OK_TILE 16
 
-OK_INLINE float sum256(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 // MARK: float32 and bfloat16
 
 /// Widened weights for 16 elements starting at i: f32 loads as is, bf16 is shifted into place.
@@ -167,9 +160,8 @@ OK_INLINE float offset_correction(const uint16_t *row_scales, const float *scale
                 int64_t xb = (int64_t)(r0 + r) * blocks + b;                                         \
                 __m256i xv = _mm256_loadu_si256((const __m256i *)(a.values + xb * OK_BLOCK));        \
                 __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), weights, xv);              \
-                __m512 term = _mm512_castps256_ps512(                                                \
-                    _mm256_mul_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * a.scales[xb])));       \
-                acc[r] = _mm512_add_ps(acc[r], _mm512_maskz_mov_ps((__mmask16)0x00ff, term));        \
+                __m256 term = _mm256_mul_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * a.scales[xb])); \
+                acc[r] = _mm512_add_ps(acc[r], _mm512_zextps256_ps512(term));                        \
             }                                                                                        \
         }                                                                                            \
         for (int r = 0; r < R; r++) {                                                                \
