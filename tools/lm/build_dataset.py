@@ -4,11 +4,16 @@
 1. Generate conversations with the world generator (deterministic by seed, train split only).
 2. Train the Chameleon-style byte-level BPE tokenizer on their text, with one image token per
    VQGAN code (tools/chameleon_tokenizer.py).
-3. Render and VQ-encode every picture with the trained VQGAN (cached per scene).
+3. Render and encode every picture (cached per scene): with the designed patch codes
+   (`--codes patch`, tools/vqgan/patch_codes.py, the default) or a trained VQGAN's nearest codes
+   (`--codes vqgan`).
 4. Serialize with the conversation format: ids.npy (uint16), mask.npy (uint8, 1 = learned
    assistant token), offsets.npy, plus tokenizer.json, conversation.json and meta.json.
 
     .venv/bin/python -m tools.lm.build_dataset --vqgan runs/vqgan/export --count 40000 --out runs/lm/data
+
+`--vqgan` is always given: its `vq_config.json` is the model's `vq_config` (with `--codes patch`,
+`num_embeddings` becomes the patch code count).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import torch
 
 from tools.chameleon_tokenizer import build_tokenizer, image_token_name
 from tools.lm.conversation_format import BUILTIN
-from tools.lm.pictures import SceneEncoder, load_vqgan
+from tools.lm.pictures import PatchCodeEncoder, SceneEncoder, load_vqgan
 from tools.lm.serialize import Serializer
 from tools.world.conversations import generate
 
@@ -43,6 +48,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--vocab-size", type=int, default=3400, help="total ids incl. image tokens (upper bound)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--codes", choices=("patch", "vqgan"), default="patch", help="how pictures become codes")
+    parser.add_argument("--pictures-only", action="store_true",
+                        help="for tokenizer experiments: keep only the first exchange of conversations whose first "
+                             "reply makes a picture")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -50,17 +59,25 @@ def main() -> None:
     started = time.time()
 
     conversations = list(generate(args.seed, args.count, split="train"))
+    if args.pictures_only:
+        conversations = [{"turns": c["turns"][:2]} for c in conversations
+                         if c["turns"][1].get("check", {}).get("kind") == "make"
+                         and all(s["type"] == "text" for s in c["turns"][0]["segments"])]
     print(f"{len(conversations)} conversations in {time.time() - started:.0f}s", flush=True)
 
-    vqgan = load_vqgan(args.vqgan)
-    codes = vqgan.config.num_embeddings
+    vq_config = json.loads((args.vqgan / "vq_config.json").read_text())
+    if args.codes == "patch":
+        encoder = PatchCodeEncoder()
+        vq_config["num_embeddings"] = encoder.code_count
+    else:
+        encoder = SceneEncoder(load_vqgan(args.vqgan))
+    codes = vq_config["num_embeddings"]
     tokenizer = build_tokenizer(texts_of(conversations), vocab_size=args.vocab_size, num_image_codes=codes)
     tokenizer.save(str(args.out / "tokenizer.json"))
     vocab = tokenizer.get_vocab(with_added_tokens=True)
     image_ids = [vocab[image_token_name(c)] for c in range(codes)]
     print(f"tokenizer: {max(vocab.values()) + 1} ids", flush=True)
 
-    encoder = SceneEncoder(vqgan)
     scenes = scenes_of(conversations)
     encoder.encode_all(scenes)
     print(f"{len(scenes)} pictures, {len(encoder.cache)} distinct, encoded by {time.time() - started:.0f}s", flush=True)
@@ -81,7 +98,7 @@ def main() -> None:
     lengths = np.diff(offsets)
     meta = {
         "vocab_size": max(vocab.values()) + 1,
-        "vq_config": json.loads((args.vqgan / "vq_config.json").read_text()),
+        "vq_config": vq_config, "codes": args.codes,
         "vocabulary_map": vocab,
         "image_token_ids": image_ids,
         "bos": vocab["<s>"], "eos": vocab["</s>"], "pad": vocab["<pad>"],

@@ -67,6 +67,9 @@ def main() -> None:
     args = parser.parse_args()
 
     meta = json.loads((args.data / "meta.json").read_text())
+    vq_config = json.loads((args.vqgan / "vq_config.json").read_text())
+    if vq_config != meta["vq_config"]:
+        raise SystemExit(f"{args.vqgan}: its vq_config is not the one {args.data} was built with")
     state = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
     model = make_model(ModelShape(**state["shape"]), meta)
     model.load_state_dict(state["model"])

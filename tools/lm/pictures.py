@@ -1,4 +1,4 @@
-"""World scenes to VQ codes with the trained VQGAN, cached by scene."""
+"""World scenes to picture codes, cached by scene: a trained VQGAN's or the designed patch codes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import torch
 from tools.vqgan.data import pixels_from_u8
 from tools.vqgan.export import load_exported as load_vqgan
 from tools.vqgan.model import WorldVQGAN
-from tools.world.render import render
+from tools.vqgan.patch_codes import code_count, encode_indices
+from tools.world.render import render, render_indices
 from tools.world.scene import Scene
 
 
@@ -47,4 +48,22 @@ class SceneEncoder:
         k = self.key(scene)
         if k not in self.cache:
             self.encode_all([scene])
+        return self.cache[k]
+
+
+class PatchCodeEncoder:
+    """Designed patch codes (tools/vqgan/patch_codes.py) of rendered scenes, cached like SceneEncoder."""
+
+    def __init__(self):
+        self.code_count = code_count()
+        self.cache: dict[str, list[int]] = {}
+
+    def encode_all(self, scenes: list[dict]) -> None:
+        for scene in scenes:
+            self(scene)
+
+    def __call__(self, scene: dict) -> list[int]:
+        k = SceneEncoder.key(scene)
+        if k not in self.cache:
+            self.cache[k] = encode_indices(render_indices(Scene.from_json(scene))).tolist()
         return self.cache[k]

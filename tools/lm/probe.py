@@ -28,6 +28,8 @@ from tools.lm.pictures import SceneEncoder, load_vqgan
 from tools.lm.serialize import Serializer
 from tools.lm.train import ModelShape, make_model
 from tools.vqgan.data import u8_from_pixels
+from tools.vqgan.patch_codes import decode_codes as decode_patch_codes
+from tools.world.render import PALETTE_UINT8
 from tools.world.checker import parse_image
 from tools.world.conversations import generate
 
@@ -90,7 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", type=Path, required=True, help="training run directory (checkpoint.pt)")
     parser.add_argument("--data", type=Path, required=True, help="dataset directory (tokenizer.json, meta.json)")
-    parser.add_argument("--vqgan", type=Path, required=True, help="exported VQGAN directory")
+    parser.add_argument("--vqgan", type=Path, default=None, help="exported VQGAN directory (not needed for patch codes)")
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7001)
     parser.add_argument("--threads", type=int, default=1)
@@ -107,7 +109,8 @@ def main() -> None:
     image_ids = torch.tensor(meta["image_token_ids"])
     serializer = Serializer(tokenizer, BUILTIN, meta["image_token_ids"], lambda scene: [])
     stop_ids = {vocab[s] for s in BUILTIN.stop}
-    vqgan = load_vqgan(args.vqgan)
+    patch_codes = meta.get("codes") == "patch"
+    vqgan = None if patch_codes else load_vqgan(args.vqgan)
 
     started = time.time()
     tally: dict[str, list[int]] = {}
@@ -117,8 +120,11 @@ def main() -> None:
         text = tokenizer.decode(text_ids, skip_special_tokens=True)
         scene = None
         if codes is not None:
-            pixels = vqgan.decode_codes(torch.tensor(codes).reshape(1, 16, 16))
-            picture = u8_from_pixels(pixels)[0].numpy()
+            if vqgan is None:
+                picture = PALETTE_UINT8[decode_patch_codes(codes)]
+            else:
+                pixels = vqgan.decode_codes(torch.tensor(codes).reshape(1, 16, 16))
+                picture = u8_from_pixels(pixels)[0].numpy()
             scene = parse_image(picture).scene.to_json()
         said = check["said"]
         category = check["category"]

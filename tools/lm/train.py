@@ -37,6 +37,7 @@ class ModelShape:
     num_key_value_heads: int = 8
     intermediate_size: int = 704
     max_position_embeddings: int = 2048
+    rope_theta: float = 10000.0
 
 
 @dataclass
@@ -164,6 +165,9 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=6)
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--batch-tokens", type=int, default=12288)
+    parser.add_argument("--rope-theta", type=float, default=10000.0,
+                        help="rotary base; (8/pi)^8 = 1759.3 makes one rotary frequency of a 64-wide head turn once "
+                             "every 16 positions, one row of the 16x16 code grid")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--text-weight", type=float, default=1.0,
                         help="loss weight of text tokens relative to picture codes (learned tokens only)")
@@ -177,7 +181,7 @@ def main() -> None:
                       batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight,
                       warmup_steps=args.warmup_steps)
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
-                       num_key_value_heads=args.heads, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
+                       num_key_value_heads=args.heads, rope_theta=args.rope_theta, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
     args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
