@@ -2,9 +2,12 @@
 
 The code of every 4x4 patch is known (its mask and ink colour), so both halves are supervised:
 
-* encoder + codebook: the logits `-|z - e_k|^2` of the pre-quantisation latent z against every
-  codebook vector e_k are trained with cross-entropy towards the patch's code, so that the
-  nearest-code lookup (Chameleon's quantiser, unchanged) returns it;
+* codebook: designed, not learned (`designed_codebook`): a code's vector spells out its 16 mask
+  bits (+-1, a plain patch is all ink) and its ink colour (one-hot, x2), so codes one pixel apart
+  are still 4 apart in squared distance and the decoder can read a patch's pixels off its vector;
+* encoder: the logits `-|z - e_k|^2` of the pre-quantisation latent z against every codebook
+  vector e_k are trained with cross-entropy towards the patch's code, so that the nearest-code
+  lookup (Chameleon's quantiser, unchanged) returns it;
 * decoder: fed the codebook vectors of the true codes, it is trained to paint the picture (L1 + L2
   on pixels and the palette cross-entropy of `tools/vqgan/train.py`), taking the background colour
   of mask codes from the picture around them (its mid-block attention sees the whole grid).
@@ -33,7 +36,7 @@ import torch.nn.functional as F
 from tools.vqgan.data import batch_from_scenes, scenes_for_step, snap_indices, u8_from_pixels
 from tools.vqgan.export import export_vqgan
 from tools.vqgan.model import WorldVQGAN, default_config, use_fast_group_norm
-from tools.vqgan.patch_codes import code_count, encode_indices
+from tools.vqgan.patch_codes import COLOR_COUNT, PATCH, code_count, encode_indices, enumerate_masks
 from tools.vqgan.train import palette_cross_entropy
 from tools.world.checker import parse_image
 from tools.world.scene import random_scene
@@ -66,6 +69,24 @@ def learning_rate(config: PatchTrainConfig, step: int) -> float:
     progress = min(1.0, (step - config.warmup_steps) / max(1, config.max_steps - config.warmup_steps))
     floor = config.min_lr_fraction
     return config.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def designed_codebook(embed_dim: int) -> torch.Tensor:
+    """(codes, embed_dim) vectors: mask bits as +-1, then the ink colour one-hot times 2, then zeros."""
+    masks = enumerate_masks()
+    bits = PATCH * PATCH
+    if embed_dim < bits + COLOR_COUNT:
+        raise ValueError(f"embed_dim {embed_dim} cannot hold {bits} mask bits and {COLOR_COUNT} colours")
+    book = torch.zeros(code_count(), embed_dim)
+    for code in range(code_count()):
+        if code < COLOR_COUNT:
+            mask, ink = np.ones(bits, dtype=bool), code
+        else:
+            mask_id, ink = divmod(code - COLOR_COUNT, COLOR_COUNT)
+            mask = masks[mask_id]
+        book[code, :bits] = torch.from_numpy(mask.astype(np.float32) * 2 - 1)
+        book[code, bits + ink] = 2.0
+    return book
 
 
 def target_codes(indices: torch.Tensor) -> torch.Tensor:
@@ -118,9 +139,11 @@ class PatchTrainer:
         vq_config = default_config()
         vq_config.num_embeddings = code_count()
         self.model = WorldVQGAN(vq_config)
-        torch.nn.init.normal_(self.model.codebook, std=1.0)
+        with torch.no_grad():
+            self.model.codebook.copy_(designed_codebook(vq_config.embed_dim))
+        self.model.codebook.requires_grad_(False)
         use_fast_group_norm(self.model)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.learning_rate, betas=(0.9, 0.99),
+        self.optimizer = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=config.learning_rate, betas=(0.9, 0.99),
                                            weight_decay=0.0)
         self.step = 0
         self.elapsed = 0.0
@@ -171,7 +194,8 @@ class PatchTrainer:
         loss = config.code_weight * code_loss + l1 + l2 + config.palette_weight * palette
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), config.grad_clip)
+        grad_norm = torch.nn.utils.clip_grad_norm_([p for p in self.model.parameters() if p.requires_grad],
+                                                   config.grad_clip)
         self.optimizer.step()
         self.step += 1
         return {"loss": loss.item(), "code": code_loss.item(), "palette": palette.item(), "grad_norm": float(grad_norm)}
