@@ -16,7 +16,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-VQGAN_STEPS=${VQGAN_STEPS:-3000}
 LM_STEPS=${LM_STEPS:-2400}
 STAGE2_STEPS=${STAGE2_STEPS:-500}
 CONVERSATIONS=${CONVERSATIONS:-40000}
@@ -24,7 +23,10 @@ THREADS=${THREADS:-2}
 export OPENBLAS_NUM_THREADS=1
 SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3)
 
-"$PY" -m tools.vqgan.train_patch --out runs/vqgan-patch --max-steps "$VQGAN_STEPS" --threads "$THREADS"
+# The shipped VQGAN ran 1120 steps of a 3000-step cosine schedule (pixel accuracy 99.73% at step
+# 1000, past the 99% asked for), then annealed under a 1600-step schedule; the two commands replay that.
+"$PY" -m tools.vqgan.train_patch --out runs/vqgan-patch --max-steps 3000 --until-step 1120 --threads "$THREADS"
+"$PY" -m tools.vqgan.train_patch --out runs/vqgan-patch --max-steps 1600 --threads "$THREADS"
 # 5445 ids: 4,100 special and image tokens (4,092 codes) and 1,345 byte-level BPE text tokens.
 [ -f runs/lm3/data/meta.json ] || "$PY" -m tools.lm.build_dataset --vqgan runs/vqgan-patch/export --codes patch \
     --count "$CONVERSATIONS" --seed 1 --vocab-size 5445 --threads "$THREADS" --out runs/lm3/data

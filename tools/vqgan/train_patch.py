@@ -200,7 +200,7 @@ class PatchTrainer:
         self.step += 1
         return {"loss": loss.item(), "code": code_loss.item(), "palette": palette.item(), "grad_norm": float(grad_norm)}
 
-    def run(self, max_minutes: float | None) -> None:
+    def run(self, max_minutes: float | None, until_step: int | None = None) -> None:
         config = self.config
         torch.set_num_threads(config.threads)
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -211,7 +211,8 @@ class PatchTrainer:
             self.log(f"start fresh: {code_count()} codes, train_config={json.dumps(dataclasses.asdict(config))}")
         started = last_save = window_start = time.time()
         window: list[dict] = []
-        while self.step < config.max_steps:
+        last_step = config.max_steps if until_step is None else min(until_step, config.max_steps)
+        while self.step < last_step:
             if max_minutes is not None and time.time() - started > max_minutes * 60:
                 break
             tick = time.time()
@@ -239,6 +240,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("runs/vqgan-patch"))
     parser.add_argument("--max-minutes", type=float, default=None)
+    parser.add_argument("--until-step", type=int, default=None,
+                        help="stop at this step (the schedule still runs to --max-steps); a later run with a "
+                             "smaller --max-steps anneals from there")
     parser.add_argument("--evaluate", action="store_true", help="print the metrics of the current checkpoint and stop")
     for field in dataclasses.fields(PatchTrainConfig):
         parser.add_argument("--" + field.name.replace("_", "-"), type=type(field.default) if field.type != "bool" else int,
@@ -250,7 +254,7 @@ def main() -> None:
         trainer.load()
         print(json.dumps(evaluate(trainer.model, config)))
         return
-    trainer.run(args.max_minutes)
+    trainer.run(args.max_minutes, args.until_step)
 
 
 if __name__ == "__main__":
