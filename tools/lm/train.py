@@ -28,6 +28,9 @@ import torch
 import torch.nn.functional as F
 from transformers import ChameleonConfig, ChameleonForConditionalGeneration
 
+from tools.lm.conversation_format import BUILTIN
+from tools.world.spec import VQ_GRID
+
 
 @dataclass
 class ModelShape:
@@ -56,6 +59,25 @@ class TrainConfig:
     bf16: bool = True
     bucket: int = 128
     text_weight: float = 1.0
+    novel_code_weight: float = 1.0
+
+
+def novel_codes(ids: torch.Tensor, is_image: torch.Tensor, begin_image: int, grid: int) -> torch.Tensor:
+    """(B, T) bool: picture codes that differ from the code above them and from the code to
+    their left in the picture's grid (a missing neighbour counts as different). These are where a
+    picture says something new: the top row of an object (where the model must know where it
+    is), edges that widen, the first code of the picture (its background); a few per picture
+    among 256, the rest are copies of a neighbour."""
+    batch, length = ids.shape
+    positions = torch.arange(length, device=ids.device).expand(batch, length)
+    last_begin = torch.where(ids == begin_image, positions, torch.full_like(positions, -1)).cummax(dim=1).values
+    offset = positions - last_begin - 1
+    inside = is_image[ids] & (last_begin >= 0) & (offset < grid * grid)
+    above = torch.roll(ids, grid, dims=1)
+    left = torch.roll(ids, 1, dims=1)
+    new_above = (offset < grid) | (ids != above)
+    new_left = (offset % grid == 0) | (ids != left)
+    return inside & new_above & new_left
 
 
 def log(out: Path, text: str) -> None:
@@ -171,6 +193,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--text-weight", type=float, default=1.0,
                         help="loss weight of text tokens relative to picture codes (learned tokens only)")
+    parser.add_argument("--novel-code-weight", type=float, default=1.0,
+                        help="loss weight of picture codes that differ from the codes above and left of them "
+                             "(novel_codes), relative to other codes")
     parser.add_argument("--warmup-steps", type=int, default=100)
     parser.add_argument("--init-from", type=Path, default=None,
                         help="a finished run's checkpoint.pt: start from its weights and optimizer moments "
@@ -179,6 +204,7 @@ def main() -> None:
 
     cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
                       batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight,
+                      novel_code_weight=args.novel_code_weight,
                       warmup_steps=args.warmup_steps)
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
                        num_key_value_heads=args.heads, rope_theta=args.rope_theta, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
@@ -231,7 +257,10 @@ def main() -> None:
     total_steps = args.steps
     start = time.time()
     last_checkpoint = start
-    window = {"loss": 0.0, "img": 0.0, "txt": 0.0, "n_img": 0.0, "n_txt": 0.0, "tokens": 0, "steps": 0}
+    window = {"loss": 0.0, "img": 0.0, "txt": 0.0, "novel": 0.0, "n_img": 0.0, "n_txt": 0.0, "n_novel": 0.0,
+              "tokens": 0, "steps": 0}
+    begin_image = meta["vocabulary_map"][BUILTIN.begin_image]
+    grid = VQ_GRID
 
     def save() -> None:
         temporary = args.out / "checkpoint.pt.tmp"
@@ -266,6 +295,9 @@ def main() -> None:
             trained = weights * torch.where(is_image[targets], 1.0, cfg.text_weight)
         else:
             trained = weights
+        novel = novel_codes(targets, is_image, begin_image, grid)
+        if cfg.novel_code_weight != 1.0:
+            trained = trained * torch.where(novel, cfg.novel_code_weight, 1.0)
         losses = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), targets.reshape(-1), reduction="none").reshape(targets.shape)
         loss = (losses * trained).sum() / trained.sum().clamp(min=1)
         optimizer.zero_grad(set_to_none=True)
@@ -281,13 +313,16 @@ def main() -> None:
             window["img"] += float((losses * image_weight).sum())
             window["n_img"] += float(image_weight.sum())
             window["txt"] += float((losses * text_weight).sum())
+            novel_weight = weights * novel
+            window["novel"] += float((losses * novel_weight).sum())
+            window["n_novel"] += float(novel_weight.sum())
             window["n_txt"] += float(text_weight.sum())
             window["tokens"] += real_tokens
             window["steps"] += 1
         if step % 20 == 0:
             spent = elapsed_before + time.time() - start
             log(args.out, f"step {step}/{planned} loss {window['loss'] / window['steps']:.4f} "
-                f"image {window['img'] / max(1, window['n_img']):.4f} text {window['txt'] / max(1, window['n_txt']):.4f} "
+                f"image {window['img'] / max(1, window['n_img']):.4f} novel {window['novel'] / max(1, window['n_novel']):.4f} text {window['txt'] / max(1, window['n_txt']):.4f} "
                 f"lr {lr:.2e} tok/s {tokens_seen / max(1e-9, spent):.0f} tokens {tokens_seen} min {spent / 60:.1f} "
                 f"rss {resident_gib():.2f} GiB")
             window = {k: 0 for k in window}
