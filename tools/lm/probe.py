@@ -34,14 +34,16 @@ from tools.world.checker import parse_image
 from tools.world.conversations import generate
 
 
-def first_make_turns(seed: int, count: int) -> list[tuple[dict, dict]]:
-    """(user turn, check) of held-out conversations whose first reply makes a picture."""
+def first_make_turns(seed: int, count: int) -> list[tuple[dict, dict, str]]:
+    """(user turn, check, the reply's description) of held-out conversations whose first reply
+    makes a picture."""
     found = []
     for conversation in generate(seed, count * 20, split="heldout"):
         user, reply = conversation["turns"][0], conversation["turns"][1]
         check = reply.get("check", {})
         if check.get("kind") == "make" and all(s["type"] == "text" for s in user["segments"]):
-            found.append((user, check))
+            description = next(s["text"] for s in reply["segments"] if s["type"] == "text")
+            found.append((user, check, description))
             if len(found) == count:
                 break
     return found
@@ -96,6 +98,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7001)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--gold-description", action="store_true",
+                        help="start each reply with the right description, so the picture alone is tested")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -114,10 +118,15 @@ def main() -> None:
 
     started = time.time()
     tally: dict[str, list[int]] = {}
-    for user, check in first_make_turns(args.seed, args.count):
+    for user, check, description in first_make_turns(args.seed, args.count):
         prompt, _ = serializer.conversation({"turns": [user]})
+        if args.gold_description:
+            # Draw from the right description: measures drawing alone, not copying the request.
+            prompt += serializer.piece(BUILTIN.assistant.prefix) + serializer.text(description)
         text_ids, codes = answer(model, prompt, stop_ids, vocab[BUILTIN.begin_image], vocab[BUILTIN.end_image], image_ids)
         text = tokenizer.decode(text_ids, skip_special_tokens=True)
+        if args.gold_description:
+            text = description + text
         scene = None
         if codes is not None:
             if vqgan is None:
