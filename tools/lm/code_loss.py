@@ -13,7 +13,6 @@ very first code (where the model must know where it is), its second row and the 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from tokenizers import Tokenizer
 from tools.lm.conversation_format import BUILTIN
 from tools.lm.pictures import PatchCodeEncoder, SceneEncoder, load_vqgan
 from tools.lm.serialize import Serializer
-from tools.lm.train import ModelShape, make_model
+from tools.lm.train import load_trained
 from tools.world.conversations import generate
 from tools.world.render import render_indices
 from tools.world.scene import Scene
@@ -69,11 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    meta = json.loads((args.data / "meta.json").read_text())
-    state = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
-    model = make_model(ModelShape(**state["shape"]), meta)
-    model.load_state_dict(state["model"])
-    model.eval()
+    model, meta, state = load_trained(args.run, args.data)
     tokenizer = Tokenizer.from_file(str(args.data / "tokenizer.json"))
     if meta.get("codes") == "patch":
         encoder = PatchCodeEncoder()

@@ -14,7 +14,6 @@ a training run, not for the README table (that one runs through the Swift engine
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from tools.eval.evaluate import make_correct
 from tools.lm.conversation_format import BUILTIN
 from tools.lm.pictures import SceneEncoder, load_vqgan
 from tools.lm.serialize import Serializer
-from tools.lm.train import ModelShape, make_model
+from tools.lm.train import load_trained
 from tools.vqgan.data import u8_from_pixels
 from tools.vqgan.patch_codes import decode_codes as decode_patch_codes
 from tools.world.render import PALETTE_UINT8
@@ -103,11 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    meta = json.loads((args.data / "meta.json").read_text())
-    state = torch.load(args.run / "checkpoint.pt", map_location="cpu", weights_only=False)
-    model = make_model(ModelShape(**state["shape"]), meta)
-    model.load_state_dict(state["model"])
-    model.eval()
+    model, meta, state = load_trained(args.run, args.data)
     tokenizer = Tokenizer.from_file(str(args.data / "tokenizer.json"))
     vocab = tokenizer.get_vocab(with_added_tokens=True)
     image_ids = torch.tensor(meta["image_token_ids"])

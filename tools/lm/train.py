@@ -167,6 +167,16 @@ def make_model(shape: ModelShape, meta: dict) -> ChameleonForConditionalGenerati
     return model
 
 
+def load_trained(run: Path, data: Path) -> tuple[ChameleonForConditionalGeneration, dict, dict]:
+    """(model in eval mode, the dataset's meta.json, the checkpoint) of a training run."""
+    meta = json.loads((data / "meta.json").read_text())
+    state = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False)
+    model = make_model(ModelShape(**state["shape"]), meta)
+    model.load_state_dict(state["model"])
+    model.eval()
+    return model, meta, state
+
+
 def lr_at(step: int, total: int, cfg: TrainConfig) -> float:
     if step < cfg.warmup_steps:
         return cfg.learning_rate * (step + 1) / cfg.warmup_steps
