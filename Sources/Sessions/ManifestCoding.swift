@@ -51,10 +51,23 @@ extension SessionManifest {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
                 // Foundation checks strings and numbers lazily and reports them without a place:
                 // tell broken JSON from a number that does not fit its field.
-                guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+                let failsWithoutPlace = { (text: Data) -> Bool in
+                    do {
+                        _ = try decoder.decode(SessionManifest.self, from: text)
+                        return false
+                    } catch DecodingError.dataCorrupted(let context) {
+                        return context.codingPath.isEmpty
+                    } catch {
+                        return false
+                    }
+                }
+                if let misfit = ManifestNumberScan.locateMisfit(in: data, failsWithoutPlace: failsWithoutPlace) {
+                    (field, reason) = misfit
+                } else if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil {
+                    (field, reason) = ("(manifest)", "a value does not fit its field")
+                } else {
                     throw .malformedJSON(path: path, detail: jsonProblem(context))
                 }
-                (field, reason) = misfitNumber(in: data) ?? ("(manifest)", "a value does not fit its field")
             }
             throw .invalidField(path: path, field: field, reason: reason)
         } catch {
@@ -92,41 +105,6 @@ extension SessionManifest {
             version = try? container.decodeIfPresent(Int.self, forKey: .version)
             hasVersion = container.contains(.version)
         }
-    }
-
-    /// Fields that hold fractions; every other number in a manifest is a whole number.
-    private static let fractionalFields: Set<String> = ["temperature", "top_p", "repetition_penalty", "guidance_text", "guidance_image"]
-
-    /// The JSON path of the first number that is not a whole number of 64 bits where one belongs.
-    static func misfitNumber(in data: Data) -> (field: String, reason: String)? {
-        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
-        func search(_ value: Any, path: String, key: String) -> (String, String)? {
-            if let object = value as? [String: Any] {
-                for name in object.keys.sorted() {
-                    if let found = search(object[name]!, path: path.isEmpty ? name : path + "." + name, key: name) { return found }
-                }
-            } else if let array = value as? [Any] {
-                for (index, element) in array.enumerated() {
-                    if let found = search(element, path: path + "[\(index)]", key: key) { return found }
-                }
-            } else if let number = value as? NSNumber, !(value is Bool), fractionalFields.contains(key) {
-                let double = number.doubleValue
-                let single = Float(double)
-                // Foundation refuses a magnitude above Float's largest even where rounding to
-                // Float would land on it, so compare in Double.
-                if !single.isFinite || abs(double) > Double(Float.greatestFiniteMagnitude) || (double != 0 && single == 0) {
-                    return (path, "\(number) does not fit a 32-bit floating-point number")
-                }
-            } else if let number = value as? NSNumber, !(value is Bool) {
-                let double = number.doubleValue
-                let limit = key == "seed" ? 18_446_744_073_709_551_615.0 : 9_223_372_036_854_775_807.0
-                if !(double.isFinite && double == double.rounded() && abs(double) <= limit) || "\(number)".contains(".") {
-                    return (path, "\(number) is not a whole number that fits")
-                }
-            }
-            return nil
-        }
-        return search(root, path: "", key: "")
     }
 
     private static func jsonProblem(_ context: DecodingError.Context) -> String {

@@ -148,6 +148,47 @@ import Testing
         }
     }
 
+    /// Numbers Foundation refuses without saying where, found in the text itself: a huge
+    /// exponent, and one hidden in the first copy of a key that appears twice (the copy the
+    /// decoder reads, though `JSONSerialization` keeps the last).
+    @Test(arguments: [
+        ("\"token_ids\":[", "\"token_ids\":[1e99999,", "turns[1].token_ids[0]"),
+        ("\"seed\":", "\"seed\":18446744073709551616,\"seed\":", "sampling.seed"),
+        ("\"temperature\":0.7", "\"temperature\":1e-300", "sampling.text.temperature"),
+    ])
+    func misfitNumbersInTheTextAreNamed(find: String, replace: String, field: String) async throws {
+        let (_, directory) = try await SampleSession.copy()
+        let file = directory.appendingPathComponent("session.json")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        if field.hasPrefix("turns[1]") {
+            // Turn 1's ids, not the first turn's.
+            let secondTurn = try #require(text.range(of: "\"role\":\"assistant\""))
+            let ids = try #require(text.range(of: find, range: secondTurn.upperBound ..< text.endIndex))
+            text.replaceSubrange(ids, with: replace)
+        } else {
+            let at = try #require(text.range(of: find))
+            text.replaceSubrange(at, with: replace)
+        }
+        try write(text, into: directory)
+        try expectFailure(directory) { error in
+            guard case .invalidField(_, let named, _) = error else { return false }
+            return named == field
+        }
+    }
+
+    @Test func aKeyThatAppearsTwiceHidingABadValueIsNamed() async throws {
+        let (_, directory) = try await SampleSession.copy()
+        let file = directory.appendingPathComponent("session.json")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        let at = try #require(text.range(of: "\"vocab_size\":"))
+        text.replaceSubrange(at, with: "\"vocab_size\":1e400,\"vocab_size\":")
+        try write(text, into: directory)
+        try expectFailure(directory) { error in
+            guard case .invalidField(_, let named, _) = error else { return false }
+            return named == "model.vocab_size"
+        }
+    }
+
     @Test func aMissingPictureIsNamed() async throws {
         let (_, directory) = try await SampleSession.copy()
         let picture = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".png") })
