@@ -58,10 +58,6 @@ OK_PORTABLE_ATTENTION(ok_portable_attention_row_bf16, uint16_t, ok_bf16_to_f32)
 #define OK_MAX_HEAD_VECTORS 16
 
 OK_ATTENTION_INLINE __m512 load_f32(const float *p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
-OK_ATTENTION_INLINE __m512 load_bf16(const uint16_t *p, __mmask16 m) {
-    __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
-}
 
 #define OK_AVX512_ATTENTION(NAME, TYPE, LOAD, PORTABLE)                                               \
     OK_ATTENTION_TARGET void NAME(const float *q, int64_t hd, const TYPE *keys, const TYPE *values,    \
@@ -115,5 +111,5 @@ OK_ATTENTION_INLINE __m512 load_bf16(const uint16_t *p, __mmask16 m) {
     }
 
 OK_AVX512_ATTENTION(ok_avx512_attention_row, float, load_f32, ok_portable_attention_row)
-OK_AVX512_ATTENTION(ok_avx512_attention_row_bf16, uint16_t, load_bf16, ok_portable_attention_row_bf16)
+OK_AVX512_ATTENTION(ok_avx512_attention_row_bf16, uint16_t, ok_load_bf16_masked, ok_portable_attention_row_bf16)
 #endif

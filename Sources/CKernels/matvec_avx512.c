@@ -23,10 +23,7 @@ OK_INLINE __m512 load_bf16(const uint16_t *w, int64_t i) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
 }
 OK_INLINE __m512 load_f32_tail(const float *w, int64_t i, __mmask16 m) { return _mm512_maskz_loadu_ps(m, w + i); }
-OK_INLINE __m512 load_bf16_tail(const uint16_t *w, int64_t i, __mmask16 m) {
-    __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, w + i));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
-}
+OK_INLINE __m512 load_bf16_tail(const uint16_t *w, int64_t i, __mmask16 m) { return ok_load_bf16_masked(w + i, m); }
 
 #define OK_FLOAT_ROWS(NAME, WTYPE, LOAD, LOAD_TAIL)                                                  \
     OK_INLINE void NAME(const int R, const float *x, int64_t in, const WTYPE *w, float *out) {       \
