@@ -8,6 +8,8 @@
 #   3. language model (tools/lm/train.py)           -> runs/lm3/run       (checkpoint.pt, log.txt)
 #   4. second stage: a fresh, lower schedule from   -> runs/lm3/stage2
 #      stage 3's weights, description words weighted 2x
+#      and picture codes unlike their upper and left
+#      neighbours (object edges, first codes) 4x
 #   5. export (tools/lm/export.py)                  -> models/builtin     (the shipped model directory)
 #
 # Stages 1 and 2 are independent (the dataset needs only the VQGAN's configuration, which the
@@ -34,5 +36,5 @@ SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3
     --seed 1234 "${SHAPE[@]}"
 "$PY" -m tools.lm.train --data runs/lm3/data --out runs/lm3/stage2 --init-from runs/lm3/run/checkpoint.pt \
     --steps "$STAGE2_STEPS" --minutes 120 --threads "$THREADS" --seed 1235 "${SHAPE[@]}" \
-    --lr 6e-4 --warmup-steps 50 --text-weight 2
+    --lr 6e-4 --warmup-steps 50 --text-weight 2 --novel-code-weight 4
 "$PY" -m tools.lm.export --run runs/lm3/stage2 --data runs/lm3/data --vqgan runs/vqgan-patch/export --out models/builtin
