@@ -8,7 +8,10 @@
    (`--codes patch`, tools/vqgan/patch_codes.py, the default) or a trained VQGAN's nearest codes
    (`--codes vqgan`).
 4. Serialize with the conversation format: ids.npy (uint16), mask.npy (uint8, 1 = learned
-   assistant token), offsets.npy, plus tokenizer.json, conversation.json and meta.json.
+   assistant token), offsets.npy, plus tokenizer.json, conversation.json and meta.json. With
+   `--guidance-fraction F`, a fraction F of the assistant's pictures is added once more as the
+   engine's classifier-free guidance rows see it (after the context's pictures alone, or after
+   nothing), so that guidance has trained rows to push against.
 
     .venv/bin/python -m tools.lm.build_dataset --vqgan runs/vqgan/export --count 40000 --out runs/lm/data
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import time
 from pathlib import Path
 
@@ -52,6 +56,9 @@ def main() -> None:
     parser.add_argument("--pictures-only", action="store_true",
                         help="for tokenizer experiments: keep only the first exchange of conversations whose first "
                              "reply makes a picture")
+    parser.add_argument("--guidance-fraction", type=float, default=0.0,
+                        help="add each assistant picture with this probability once more as a guidance row "
+                             "(images only or unconditioned), so classifier-free guidance sees trained rows")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -91,6 +98,16 @@ def main() -> None:
         all_ids.append(np.asarray(ids, dtype=np.uint16))
         all_mask.append(np.asarray(mask, dtype=np.uint8))
         offsets.append(offsets[-1] + len(ids))
+    rng = random.Random(args.seed)
+    guidance_rows = 0
+    for conversation in conversations if args.guidance_fraction > 0 else []:
+        for ids, mask in serializer.guidance_rows(conversation, rng, args.guidance_fraction):
+            all_ids.append(np.asarray(ids, dtype=np.uint16))
+            all_mask.append(np.asarray(mask, dtype=np.uint8))
+            offsets.append(offsets[-1] + len(ids))
+            guidance_rows += 1
+    if guidance_rows:
+        print(f"{guidance_rows} guidance rows", flush=True)
     np.save(args.out / "ids.npy", np.concatenate(all_ids))
     np.save(args.out / "mask.npy", np.concatenate(all_mask))
     np.save(args.out / "offsets.npy", np.asarray(offsets, dtype=np.int64))
@@ -102,7 +119,7 @@ def main() -> None:
         "vocabulary_map": vocab,
         "image_token_ids": image_ids,
         "bos": vocab["<s>"], "eos": vocab["</s>"], "pad": vocab["<pad>"],
-        "conversations": len(conversations), "tokens": int(offsets[-1]),
+        "conversations": len(conversations), "guidance_rows": guidance_rows, "tokens": int(offsets[-1]),
         "learned_tokens": int(sum(m.sum() for m in all_mask)),
         "max_length": int(lengths.max()), "mean_length": float(lengths.mean()),
         "seed": args.seed, "vqgan": str(args.vqgan),

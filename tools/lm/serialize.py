@@ -8,6 +8,7 @@ model never has to write the user's side.
 
 from __future__ import annotations
 
+import random
 from typing import Callable, Sequence
 
 from tokenizers import Tokenizer
@@ -57,3 +58,27 @@ class Serializer:
             ids += chunk
             mask += [0] * prefix_length + [learn] * (len(chunk) - prefix_length)
         return ids, mask
+
+    def guidance_rows(self, conversation: dict, rng: random.Random, fraction: float) -> list[tuple[list[int], list[int]]]:
+        """Assistant pictures as the two extra rows of classifier-free guidance see them.
+
+        While a picture is drawn with guidance, the engine also runs it after every picture of
+        the context and nothing else (`<s>`, each picture's begin, codes and end, then this
+        picture's begin) and after no context at all (`<s>` and begin); a model never trained on
+        such rows gives them out-of-distribution logits. Each assistant picture, with
+        probability `fraction`, becomes one such row (images-only or unconditioned, evenly),
+        learning only its own codes and end-image. (ids, mask) pairs, in order."""
+        rows = []
+        earlier: list[int] = []
+        for turn in conversation["turns"]:
+            for segment in turn["segments"]:
+                if segment["type"] != "image":
+                    continue
+                picture = self.picture(segment["scene"])
+                if turn["role"] == "assistant" and rng.random() < fraction:
+                    context = list(self.piece(self.fmt.begin)) + (earlier if rng.random() < 0.5 else [])
+                    begin = len(self.piece(self.fmt.begin_image))
+                    ids = context + picture
+                    rows.append((ids, [0] * (len(context) + begin) + [1] * (len(picture) - begin)))
+                earlier += picture
+        return rows
