@@ -4,8 +4,8 @@ import Foundation
 /// (`1e999`, `2.5` for a count, `1e300` for a temperature, `-1` for the seed).
 ///
 /// Rather than restate the schema, it asks the decoder: the number literals that could misfit
-/// are set to `0` one after another, in the order they are written, until the place-less error
-/// goes; the last one set is a culprit. Working on the text rather than a parsed object matters:
+/// are set to `0` in the order they are written, and a binary search finds how many must be set
+/// before the place-less error goes; the last one set is a culprit. Working on the text rather than a parsed object matters:
 /// a key written twice is read from its first copy by the decoder but from its last by
 /// `JSONSerialization`, and a number too large for a double is refused by `JSONSerialization`
 /// outright. The scan walks the bytes once with an explicit stack (no recursion, whatever the
@@ -18,23 +18,25 @@ struct ManifestNumberScan {
         let field: String
     }
 
-    /// At most this many decodes are tried before giving up.
-    static let maxProbes = 64
-
     /// The field and reason for the number that `failsWithoutPlace` stops reporting once it is
     /// replaced by `0`; nil when the text is not balanced JSON or no number is to blame.
+    ///
+    /// Setting more numbers to `0` can only remove culprits (`0` fits every number field), so
+    /// "still fails after the first k suspects are set" turns false once and stays false: a
+    /// binary search finds the first k where it does in a handful of decodes, whatever the size.
     static func locateMisfit(in data: Data, failsWithoutPlace: (Data) -> Bool) -> (field: String, reason: String)? {
         let bytes = [UInt8](data)
         guard let literals = literals(in: bytes) else { return nil }
-        let suspects = literals.filter(\.couldMisfit).prefix(maxProbes)
-        var replaced = 0
-        for suspect in suspects {
-            replaced += 1
-            if !failsWithoutPlace(Data(replacing(suspects.prefix(replaced), in: bytes))) {
-                return (suspect.field, "\(suspect.text) does not fit this field")
-            }
+        let suspects = literals.filter(\.couldMisfit)
+        func failsWithFirst(_ count: Int) -> Bool { failsWithoutPlace(Data(replacing(suspects.prefix(count), in: bytes))) }
+        guard !suspects.isEmpty, !failsWithFirst(suspects.count) else { return nil }
+        var low = 0, high = suspects.count  // fails with the first `low` set; not with the first `high`
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if failsWithFirst(middle) { low = middle } else { high = middle }
         }
-        return nil
+        let culprit = suspects[high - 1]
+        return (culprit.field, "\(culprit.text) does not fit this field")
     }
 
     /// `bytes` with each literal's text replaced by `0`.

@@ -189,6 +189,22 @@ import Testing
         }
     }
 
+    /// Many numbers that could misfit but do not (fractions under a key the decoder ignores)
+    /// before the one that does: the search still lands on the culprit.
+    @Test func theCulpritIsFoundAmongManySuspects() async throws {
+        let (_, directory) = try await SampleSession.copy()
+        var text = try String(contentsOf: directory.appendingPathComponent("session.json"), encoding: .utf8)
+        let decoys = Array(repeating: "0.5", count: 300).joined(separator: ",")
+        text = "{\"notes\":[" + decoys + "]," + text.dropFirst()
+        let at = try #require(text.range(of: "\"vocab_size\":"))
+        text.replaceSubrange(at, with: "\"vocab_size\":1e400,\"vocab_size\":")
+        try write(text, into: directory)
+        try expectFailure(directory) { error in
+            guard case .invalidField(_, let named, _) = error else { return false }
+            return named == "model.vocab_size"
+        }
+    }
+
     @Test func aMissingPictureIsNamed() async throws {
         let (_, directory) = try await SampleSession.copy()
         let picture = try #require(try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".png") })
