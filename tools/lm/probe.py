@@ -33,19 +33,37 @@ from tools.world.checker import parse_image
 from tools.world.conversations import generate
 
 
-def first_make_turns(seed: int, count: int) -> list[tuple[dict, dict, str]]:
-    """(user turn, check, the reply's description) of held-out conversations whose first reply
-    makes a picture."""
+def first_make_turns(seed: int, count: int) -> list[tuple[dict, dict, str, dict]]:
+    """(user turn, check, the reply's description, the reply's scene) of held-out conversations
+    whose first reply makes a picture."""
     found = []
     for conversation in generate(seed, count * 20, split="heldout"):
         user, reply = conversation["turns"][0], conversation["turns"][1]
         check = reply.get("check", {})
         if check.get("kind") == "make" and all(s["type"] == "text" for s in user["segments"]):
             description = next(s["text"] for s in reply["segments"] if s["type"] == "text")
-            found.append((user, check, description))
+            scene = next(s["scene"] for s in reply["segments"] if s["type"] == "image")
+            found.append((user, check, description, scene))
             if len(found) == count:
                 break
     return found
+
+
+def object_agreement(expected: dict, got: dict | None) -> dict[str, int]:
+    """Per object of `expected`: whether `got` has an object in its cell ("placed"), and for those,
+    whether colour, shape and size agree. Tells placement from binding (right cells, attributes
+    swapped between objects)."""
+    tally = {"objects": 0, "placed": 0, "color": 0, "shape": 0, "size": 0}
+    by_cell = {o["position"]: o for o in (got or {}).get("objects") or []}
+    for want in expected.get("objects") or []:
+        tally["objects"] += 1
+        have = by_cell.get(want["position"])
+        if have is None:
+            continue
+        tally["placed"] += 1
+        for key in ("color", "shape", "size"):
+            tally[key] += have[key] == want[key]
+    return tally
 
 
 def text_names_request(text: str, said: dict) -> bool:
@@ -113,7 +131,8 @@ def main() -> None:
 
     started = time.time()
     tally: dict[str, list[int]] = {}
-    for user, check, description in first_make_turns(args.seed, args.count):
+    objects: dict[str, dict[str, int]] = {}
+    for user, check, description, expected_scene in first_make_turns(args.seed, args.count):
         prompt, _ = serializer.conversation({"turns": [user]})
         if args.gold_description:
             # Draw from the right description: measures drawing alone, not copying the request.
@@ -136,9 +155,17 @@ def main() -> None:
         row[0] += 1
         row[1] += text_names_request(text, said)
         row[2] += make_correct(said, scene, words="word" in said)
+        if "word" not in said:
+            totals = objects.setdefault(category, {})
+            for key, value in object_agreement(expected_scene, scene).items():
+                totals[key] = totals.get(key, 0) + value
     step = state["step"]
     for category, (n, named, drawn) in sorted(tally.items()):
         print(f"step {step} {category}: text names the request {named}/{n}, picture right {drawn}/{n}")
+        if category in objects:
+            t = objects[category]
+            print(f"    objects in their cell {t['placed']}/{t['objects']}; of those, colour {t['color']}, "
+                  f"shape {t['shape']}, size {t['size']} right")
     print(f"({time.time() - started:.0f}s)")
 
 
