@@ -5,10 +5,10 @@ import Foundation
 ///
 /// Rather than restate the schema, it asks the decoder: the number literals that could misfit
 /// are set to `0` in the order they are written, and a binary search finds how many must be set
-/// before the place-less error goes; the last one set is a culprit. Working on the text rather than a parsed object matters:
-/// a key written twice is read from its first copy by the decoder but from its last by
-/// `JSONSerialization`, and a number too large for a double is refused by `JSONSerialization`
-/// outright. The scan walks the bytes once with an explicit stack (no recursion, whatever the
+/// before the place-less error goes; the last one set is a culprit. Working on the text rather
+/// than a parsed object matters: a key written twice is read from its first copy by the decoder
+/// but from its last by `JSONSerialization`, and a number too large for a double is refused by
+/// `JSONSerialization` outright. The scan walks the bytes once with an explicit stack (no recursion, whatever the
 /// nesting) and never traps, whatever the bytes.
 struct ManifestNumberScan {
     /// A number as written, where it is and the JSON path of the field it fills.
@@ -60,7 +60,7 @@ struct ManifestNumberScan {
 
     /// Every number literal in document order with its field path; nil when brackets do not
     /// balance (a truncated or broken file), where no path could be trusted.
-    static func literals(in bytes: [UInt8]) -> [Literal]? {
+    private static func literals(in bytes: [UInt8]) -> [Literal]? {
         var stack: [Container] = []
         var path: [String] = []  // per open container: how it is reached from its parent
         var found: [Literal] = []

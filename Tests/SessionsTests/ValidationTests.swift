@@ -148,6 +148,21 @@ import Testing
         }
     }
 
+    /// Loads a copy of the sample whose manifest text `edit` changed, expecting an invalid-field
+    /// error that names `field`.
+    func expectFieldNamed(_ field: String, sourceLocation: SourceLocation = #_sourceLocation,
+                          editingText edit: (inout String) throws -> Void) async throws {
+        let (_, directory) = try await SampleSession.copy()
+        var text = try String(contentsOf: directory.appendingPathComponent("session.json"), encoding: .utf8)
+        try edit(&text)
+        try write(text, into: directory)
+        let namesField = { (error: SessionError) -> Bool in
+            guard case .invalidField(_, let named, _) = error else { return false }
+            return named == field
+        }
+        try expectFailure(directory, namesField, sourceLocation: sourceLocation)
+    }
+
     /// Numbers Foundation refuses without saying where, found in the text itself: a huge
     /// exponent, and one hidden in the first copy of a key that appears twice (the copy the
     /// decoder reads, though `JSONSerialization` keeps the last).
@@ -157,51 +172,31 @@ import Testing
         ("\"temperature\":0.7", "\"temperature\":1e-300", "sampling.text.temperature"),
     ])
     func misfitNumbersInTheTextAreNamed(find: String, replace: String, field: String) async throws {
-        let (_, directory) = try await SampleSession.copy()
-        let file = directory.appendingPathComponent("session.json")
-        var text = try String(contentsOf: file, encoding: .utf8)
-        if field.hasPrefix("turns[1]") {
+        try await expectFieldNamed(field) { text in
             // Turn 1's ids, not the first turn's.
-            let secondTurn = try #require(text.range(of: "\"role\":\"assistant\""))
-            let ids = try #require(text.range(of: find, range: secondTurn.upperBound ..< text.endIndex))
-            text.replaceSubrange(ids, with: replace)
-        } else {
-            let at = try #require(text.range(of: find))
+            let from = field.hasPrefix("turns[1]") ? try #require(text.range(of: "\"role\":\"assistant\"")).upperBound : text.startIndex
+            let at = try #require(text.range(of: find, range: from ..< text.endIndex))
             text.replaceSubrange(at, with: replace)
-        }
-        try write(text, into: directory)
-        try expectFailure(directory) { error in
-            guard case .invalidField(_, let named, _) = error else { return false }
-            return named == field
         }
     }
 
-    @Test func aKeyThatAppearsTwiceHidingABadValueIsNamed() async throws {
-        let (_, directory) = try await SampleSession.copy()
-        let file = directory.appendingPathComponent("session.json")
-        var text = try String(contentsOf: file, encoding: .utf8)
+    /// `vocab_size` written twice, the first copy too large: the copy the decoder reads is named.
+    static func hideAHugeVocabularySize(_ text: inout String) throws {
         let at = try #require(text.range(of: "\"vocab_size\":"))
         text.replaceSubrange(at, with: "\"vocab_size\":1e400,\"vocab_size\":")
-        try write(text, into: directory)
-        try expectFailure(directory) { error in
-            guard case .invalidField(_, let named, _) = error else { return false }
-            return named == "model.vocab_size"
-        }
+    }
+
+    @Test func aKeyThatAppearsTwiceHidingABadValueIsNamed() async throws {
+        try await expectFieldNamed("model.vocab_size", editingText: Self.hideAHugeVocabularySize)
     }
 
     /// Many numbers that could misfit but do not (fractions under a key the decoder ignores)
     /// before the one that does: the search still lands on the culprit.
     @Test func theCulpritIsFoundAmongManySuspects() async throws {
-        let (_, directory) = try await SampleSession.copy()
-        var text = try String(contentsOf: directory.appendingPathComponent("session.json"), encoding: .utf8)
-        let decoys = Array(repeating: "0.5", count: 300).joined(separator: ",")
-        text = "{\"notes\":[" + decoys + "]," + text.dropFirst()
-        let at = try #require(text.range(of: "\"vocab_size\":"))
-        text.replaceSubrange(at, with: "\"vocab_size\":1e400,\"vocab_size\":")
-        try write(text, into: directory)
-        try expectFailure(directory) { error in
-            guard case .invalidField(_, let named, _) = error else { return false }
-            return named == "model.vocab_size"
+        try await expectFieldNamed("model.vocab_size") { text in
+            let decoys = Array(repeating: "0.5", count: 300).joined(separator: ",")
+            text = "{\"notes\":[" + decoys + "]," + text.dropFirst()
+            try Self.hideAHugeVocabularySize(&text)
         }
     }
 

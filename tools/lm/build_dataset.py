@@ -90,24 +90,18 @@ def main() -> None:
     print(f"{len(scenes)} pictures, {len(encoder.cache)} distinct, encoded by {time.time() - started:.0f}s", flush=True)
 
     serializer = Serializer(tokenizer, BUILTIN, image_ids, encoder)
-    all_ids: list[np.ndarray] = []
-    all_mask: list[np.ndarray] = []
-    offsets = [0]
-    for conversation in conversations:
-        ids, mask = serializer.conversation(conversation)
-        all_ids.append(np.asarray(ids, dtype=np.uint16))
-        all_mask.append(np.asarray(mask, dtype=np.uint8))
-        offsets.append(offsets[-1] + len(ids))
+    sequences = [serializer.conversation(conversation) for conversation in conversations]
     rng = random.Random(args.seed)
-    guidance_rows = 0
-    for conversation in conversations if args.guidance_fraction > 0 else []:
-        for ids, mask in serializer.guidance_rows(conversation, rng, args.guidance_fraction):
-            all_ids.append(np.asarray(ids, dtype=np.uint16))
-            all_mask.append(np.asarray(mask, dtype=np.uint8))
-            offsets.append(offsets[-1] + len(ids))
-            guidance_rows += 1
+    guidance = [row for conversation in (conversations if args.guidance_fraction > 0 else [])
+                for row in serializer.guidance_rows(conversation, rng, args.guidance_fraction)]
+    guidance_rows = len(guidance)
     if guidance_rows:
         print(f"{guidance_rows} guidance rows", flush=True)
+    all_ids = [np.asarray(ids, dtype=np.uint16) for ids, _ in sequences + guidance]
+    all_mask = [np.asarray(mask, dtype=np.uint8) for _, mask in sequences + guidance]
+    offsets = [0]
+    for ids in all_ids:
+        offsets.append(offsets[-1] + len(ids))
     np.save(args.out / "ids.npy", np.concatenate(all_ids))
     np.save(args.out / "mask.npy", np.concatenate(all_mask))
     np.save(args.out / "offsets.npy", np.asarray(offsets, dtype=np.int64))
