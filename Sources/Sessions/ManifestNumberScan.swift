@@ -115,8 +115,11 @@ struct ManifestNumberScan {
                 while position < bytes.count, isNumberByte(bytes[position]) { position += 1 }
                 found.append(Literal(range: start ..< position, text: String(decoding: bytes[start ..< position], as: UTF8.self), field: here()))
                 valueDone()
+            case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                while position < bytes.count, (UInt8(ascii: "a") ... UInt8(ascii: "z")).contains(bytes[position]) { position += 1 }
+                valueDone()  // true, false or null: the next string in an object is a key again
             default:
-                position += 1  // white space, ":", and the letters of true, false and null
+                position += 1  // white space and ":"
             }
         }
         return stack.isEmpty ? found : nil

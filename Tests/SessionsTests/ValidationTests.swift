@@ -168,6 +168,7 @@ import Testing
     /// decoder reads, though `JSONSerialization` keeps the last).
     @Test(arguments: [
         ("\"token_ids\":[", "\"token_ids\":[1e99999,", "turns[1].token_ids[0]"),
+        ("\"token_ids\":[", "\"flag\":true,\"token_ids\":[2.5,", "turns[1].token_ids[0]"),
         ("\"seed\":", "\"seed\":18446744073709551616,\"seed\":", "sampling.seed"),
         ("\"temperature\":0.7", "\"temperature\":1e-300", "sampling.text.temperature"),
     ])
