@@ -79,6 +79,21 @@ void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, in
     ok_portable_gemm_bf16(x, rows, in, w, o0, o1, y, ldy);
 }
 
+void ok_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 2) { ok_avx512bf16_f32_to_bf16_split(src, high, low, count); return; }
+#endif
+    ok_portable_f32_to_bf16_split(src, high, low, count);
+}
+
+void ok_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in, const uint16_t *w,
+                          int64_t o0, int64_t o1, float *y, int64_t ldy) {
+#if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 2) { ok_avx512bf16_matvec_bf16_split(high, low, rows, in, w, o0, o1, y, ldy); return; }
+#endif
+    ok_portable_matvec_bf16_split(high, low, rows, in, w, o0, o1, y, ldy);
+}
+
 void ok_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda, const float *panel,
                       float *c, int64_t ldc) {
 #if defined(OK_HAVE_AVX512_KERNELS)

@@ -20,6 +20,15 @@ void ok_f32_to_bf16(const float *src, uint16_t *dst, int64_t count) {
     }
 }
 
+void ok_portable_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count) {
+    ok_f32_to_bf16(src, high, count);
+    for (int64_t i = 0; i < count; i++) {
+        float rest = src[i] - float_of((uint32_t)high[i] << 16);  // exact: high is src with fewer bits
+        if (!(rest == rest)) rest = 0;  // NaN or infinity in src: all of it in the high half
+        ok_f32_to_bf16(&rest, &low[i], 1);
+    }
+}
+
 uint16_t ok_f32_to_f16(float value) {
     uint32_t x = bits_of(value);
     uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
@@ -195,5 +204,21 @@ void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_
         }
         a.scales[b] = d;
         a.scaled_sums[b] = d * (float)sum;
+        for (int k = 0; k < 4; k++) a.quad_scales[b * 4 + k] = d;
+    }
+    // The q4 kernel's order: each whole group of four blocks as its blocks' first halves, then
+    // their second halves; the blocks after the last whole group stay in order.
+    int64_t row_blocks = in / OK_BLOCK;
+    for (int r = 0; r < rows; r++) {
+        const int8_t *src = a.values + (int64_t)r * in;
+        int8_t *dst = a.grouped_values + (int64_t)r * in;
+        int64_t g = 0;
+        for (; g + 4 <= row_blocks; g += 4) {
+            for (int k = 0; k < 4; k++) {
+                memcpy(dst + g * OK_BLOCK + k * 16, src + (g + k) * OK_BLOCK, 16);
+                memcpy(dst + g * OK_BLOCK + 64 + k * 16, src + (g + k) * OK_BLOCK + 16, 16);
+            }
+        }
+        memcpy(dst + g * OK_BLOCK, src + g * OK_BLOCK, (size_t)((row_blocks - g) * OK_BLOCK));
     }
 }

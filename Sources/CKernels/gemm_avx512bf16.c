@@ -84,4 +84,75 @@ OK_BF16_TARGET void ok_avx512bf16_gemm_bf16(const uint16_t *x, int rows, int64_t
     }
 }
 
+// MARK: decode steps
+
+/// ok_f32_to_bf16_split sixteen floats a step (the instruction rounds to nearest even, as the
+/// portable code does).
+OK_BF16_TARGET void ok_avx512bf16_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count) {
+    for (int64_t i = 0; i < count; i += 16) {
+        __mmask16 m = count - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (count - i)) - 1);
+        __m512 x = _mm512_maskz_loadu_ps(m, src + i);
+        __m256i h = (__m256i)_mm512_cvtneps_pbh(x);
+        __m512 widened = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+        __m512 rest = _mm512_sub_ps(x, widened);
+        rest = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(rest, rest, _CMP_ORD_Q), rest);  // NaN, infinity: 0
+        _mm256_mask_storeu_epi16(high + i, m, h);
+        _mm256_mask_storeu_epi16(low + i, m, (__m256i)_mm512_cvtneps_pbh(rest));
+    }
+}
+
+/// y[r] for one weight row and R activation rows split into bf16 halves: per 64 inputs, two
+/// weight loads feed four dot products per row (high and low halves, two independent chains each,
+/// so the instruction's latency is hidden).
+OK_BF16_INLINE void split_rows(const int R, const uint16_t *high, const uint16_t *low, int64_t in,
+                               const uint16_t *w, float *out) {
+    __m512 acc[OK_MAX_ROWS_PER_PASS][4];
+    for (int r = 0; r < R; r++)
+        for (int k = 0; k < 4; k++) acc[r][k] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 64 <= in; i += 64) {
+        __m512bh w0 = load_pairs(w + i), w1 = load_pairs(w + i + 32);
+        for (int r = 0; r < R; r++) {
+            const uint16_t *h = high + r * in + i, *l = low + r * in + i;
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], w0, load_pairs(h));
+            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], w0, load_pairs(l));
+            acc[r][2] = _mm512_dpbf16_ps(acc[r][2], w1, load_pairs(h + 32));
+            acc[r][3] = _mm512_dpbf16_ps(acc[r][3], w1, load_pairs(l + 32));
+        }
+    }
+    for (; i < in; i += 32) {
+        __mmask32 m = in - i >= 32 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (in - i)) - 1);
+        __m512bh w0 = load_pairs_tail(w + i, m);
+        for (int r = 0; r < R; r++) {
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], w0, load_pairs_tail(high + r * in + i, m));
+            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], w0, load_pairs_tail(low + r * in + i, m));
+        }
+    }
+    for (int r = 0; r < R; r++)
+        out[r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[r][0], acc[r][1]), _mm512_add_ps(acc[r][2], acc[r][3])));
+}
+
+OK_BF16_TARGET void ok_avx512bf16_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in,
+                                                    const uint16_t *w, int64_t o0, int64_t o1, float *y, int64_t ldy) {
+    float sums[OK_MAX_ROWS_PER_PASS];
+    // Tiles of 16 output rows, so more than four activation rows read each tile's weights from L2.
+    for (int64_t t = o0; t < o1; t += 16) {
+        int64_t end = t + 16 < o1 ? t + 16 : o1;
+        for (int r0 = 0; r0 < rows; r0 += OK_MAX_ROWS_PER_PASS) {
+            int count = rows - r0 < OK_MAX_ROWS_PER_PASS ? rows - r0 : OK_MAX_ROWS_PER_PASS;
+            const uint16_t *h = high + (int64_t)r0 * in, *l = low + (int64_t)r0 * in;
+            for (int64_t o = t; o < end; o++) {
+                const uint16_t *row = w + o * in;
+                switch (count) {
+                case 1: split_rows(1, h, l, in, row, sums); break;
+                case 2: split_rows(2, h, l, in, row, sums); break;
+                case 3: split_rows(3, h, l, in, row, sums); break;
+                default: split_rows(4, h, l, in, row, sums); break;
+                }
+                for (int r = 0; r < count; r++) y[(r0 + r) * ldy + o] = sums[r];
+            }
+        }
+    }
+}
+
 #endif

@@ -93,15 +93,6 @@ OK_INLINE __m256i block_q4(const uint8_t *row, int64_t b) {
 OK_INLINE __m512i pair_q8(const uint8_t *row, int64_t b) {
     return _mm512_loadu_si512((const void *)(row + b * OK_BLOCK));
 }
-/// Blocks b and b+1 of a q4 row unpacked: [low nibbles b, high nibbles b, low b+1, high b+1].
-OK_INLINE __m512i pair_q4(const uint8_t *row, int64_t b) {
-    __m256i packed = _mm256_loadu_si256((const __m256i *)(row + b * (OK_BLOCK / 2)));
-    __m512i twice = _mm512_inserti64x4(_mm512_castsi256_si512(packed), packed, 1);
-    // The upper copy shifted down a nibble: [b, b+1, b >> 4, (b+1) >> 4], then the lanes reordered.
-    __m512i shifted = _mm512_srlv_epi64(twice, _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0));
-    __m512i nibbles = _mm512_and_si512(shifted, _mm512_set1_epi8(0x0f));
-    return _mm512_shuffle_i64x2(nibbles, nibbles, _MM_SHUFFLE(3, 1, 2, 0));
-}
 /// [s[0] x 8, s[1] x 8]: one scale per block, spread over the block's eight int32 lanes.
 OK_INLINE __m512 spread_pair(__m128 two) {
     return _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -124,9 +115,9 @@ OK_INLINE float offset_correction(const uint16_t *row_scales, const float *scale
     return _mm512_reduce_add_ps(acc);
 }
 
-// Two blocks per 512-bit step: the weight bytes, their two scales and the integer products of a
-// pair are formed once per instruction instead of once per block; each activation row then costs a
-// load, a dot product, a conversion and two multiplies per pair. An odd last block takes the
+// q8: two blocks per 512-bit step: the weight bytes, their two scales and the integer products of
+// a pair are formed once per instruction instead of once per block; each activation row then costs
+// a load, a dot product, a conversion and two multiplies per pair. An odd last block takes the
 // 256-bit path.
 #define OK_BLOCK_ROWS(NAME, BLOCK, PAIR, OFFSET, ROW_BYTES)                                          \
     OK_INLINE void NAME(const int R, ok_quantized_activations a, int r0, int64_t in,                 \
@@ -168,7 +159,53 @@ OK_INLINE float offset_correction(const uint16_t *row_scales, const float *scale
     }
 
 OK_BLOCK_ROWS(q8_rows, block_q8, pair_q8, 128.0f, in)
-OK_BLOCK_ROWS(q4_rows, block_q4, pair_q4, 8.0f, in / 2)
+
+// q4 takes four blocks (64 bytes) per step, against activations in the grouped order (see
+// ok_quantized_activations): the low nibbles of the 64 bytes are the first halves of the four
+// blocks and the high nibbles their second halves, so masking and one shift unpack them, and the
+// products of both halves land in the same int32 lanes (four per block) and add up before the
+// single scaling. Blocks past the last group of four take the 256-bit path one at a time.
+OK_INLINE void q4_rows(const int R, ok_quantized_activations a, int r0, int64_t in, const uint8_t *q,
+                       const uint16_t *scales, int64_t o, float *out) {
+    int64_t blocks = in / OK_BLOCK;
+    const uint8_t *row = q + o * (in / 2);
+    const uint16_t *row_scales = scales + o * blocks;
+    const __m512i nibble = _mm512_set1_epi8(0x0f);
+    const __m512i spread4 = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    __m512 acc[OK_MAX_ROWS_PER_PASS];
+    for (int r = 0; r < R; r++) acc[r] = _mm512_setzero_ps();
+    int64_t b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+        __m512i packed = _mm512_loadu_si512((const void *)(row + b * (OK_BLOCK / 2)));
+        __m512i first = _mm512_and_si512(packed, nibble);
+        __m512i second = _mm512_and_si512(_mm512_srli_epi16(packed, 4), nibble);
+        __m128 four = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(row_scales + b)));
+        __m512 d = _mm512_permutexvar_ps(spread4, _mm512_castps128_ps512(four));
+        for (int r = 0; r < R; r++) {
+            int64_t xb = (int64_t)(r0 + r) * blocks + b;
+            const int8_t *xv = a.grouped_values + xb * OK_BLOCK;
+            __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), first, _mm512_loadu_si512((const void *)xv));
+            dot = _mm512_dpbusd_epi32(dot, second, _mm512_loadu_si512((const void *)(xv + 64)));
+            __m512 s = _mm512_loadu_ps(a.quad_scales + xb * 4);
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(d, s), acc[r]);
+        }
+    }
+    for (; b < blocks; b++) {
+        __m256i weights = block_q4(row, b);
+        float d = _cvtsh_ss(row_scales[b]);
+        for (int r = 0; r < R; r++) {
+            int64_t xb = (int64_t)(r0 + r) * blocks + b;
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(a.grouped_values + xb * OK_BLOCK));
+            __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), weights, xv);
+            __m256 term = _mm256_mul_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * a.scales[xb]));
+            acc[r] = _mm512_add_ps(acc[r], _mm512_zextps256_ps512(term));
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        const float *sums = a.scaled_sums + (int64_t)(r0 + r) * blocks;
+        out[r] = _mm512_reduce_add_ps(acc[r]) - 8.0f * offset_correction(row_scales, sums, blocks);
+    }
+}
 
 #define OK_BLOCK_MATVEC(NAME, ROWS)                                                                  \
     OK_TARGET void NAME(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,          \

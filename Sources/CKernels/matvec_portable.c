@@ -99,3 +99,19 @@ void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16
         }
     }
 }
+
+void ok_portable_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in,
+                                   const uint16_t *w, int64_t o0, int64_t o1, float *y, int64_t ldy) {
+    for (int64_t o = o0; o < o1; o++) {
+        const uint16_t *row = w + o * in;
+        for (int r = 0; r < rows; r++) {
+            const uint16_t *hr = high + (int64_t)r * in, *lr = low + (int64_t)r * in;
+            float sum = 0;
+            for (int64_t i = 0; i < in; i++) {
+                float wi = ok_bf16_to_f32(row[i]);
+                sum += wi * ok_bf16_to_f32(hr[i]) + wi * ok_bf16_to_f32(lr[i]);
+            }
+            y[r * ldy + o] = sum;
+        }
+    }
+}

@@ -7,8 +7,10 @@ import CKernels
 /// allocates nothing more.
 public final class ProductWorkspace {
     private var values = UnsafeMutablePointer<Int8>.allocate(capacity: 1)
+    private var groupedValues = UnsafeMutablePointer<Int8>.allocate(capacity: 1)
     private var scales = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var scaledSums = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private var quadScales = UnsafeMutablePointer<Float>.allocate(capacity: 4)
     private var capacity = 0
     private var roundedValues = UnsafeMutablePointer<UInt16>.allocate(capacity: 1)
     private var roundedCapacity = 0
@@ -17,8 +19,10 @@ public final class ProductWorkspace {
 
     deinit {
         values.deallocate()
+        groupedValues.deallocate()
         scales.deallocate()
         scaledSums.deallocate()
+        quadScales.deallocate()
         roundedValues.deallocate()
     }
 
@@ -34,19 +38,40 @@ public final class ProductWorkspace {
         return UnsafePointer(roundedValues)
     }
 
+    /// `rows` × `inDim` activations split into high and low bf16 halves (see
+    /// `ok_f32_to_bf16_split`), for the bf16 decode product.
+    func splitBF16Activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int)
+        -> (high: UnsafePointer<UInt16>, low: UnsafePointer<UInt16>)
+    {
+        let needed = rows * inDim
+        if needed * 2 > roundedCapacity {
+            roundedValues.deallocate()
+            roundedValues = .allocate(capacity: needed * 2)
+            roundedCapacity = needed * 2
+        }
+        ok_f32_to_bf16_split(x, roundedValues, roundedValues + needed, Int64(needed))
+        return (UnsafePointer(roundedValues), UnsafePointer(roundedValues + needed))
+    }
+
     /// Quantized activations for `rows` × `inDim` (inDim a multiple of 32).
     func activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int) -> ok_quantized_activations {
         let needed = rows * inDim
         if needed > capacity {
             values.deallocate()
+            groupedValues.deallocate()
             scales.deallocate()
             scaledSums.deallocate()
+            quadScales.deallocate()
+            let blocks = Swift.max(1, needed / quantizationBlock)
             values = .allocate(capacity: needed)
-            scales = .allocate(capacity: Swift.max(1, needed / quantizationBlock))
-            scaledSums = .allocate(capacity: Swift.max(1, needed / quantizationBlock))
+            groupedValues = .allocate(capacity: needed)
+            scales = .allocate(capacity: blocks)
+            scaledSums = .allocate(capacity: blocks)
+            quadScales = .allocate(capacity: blocks * 4)
             capacity = needed
         }
-        let prepared = ok_quantized_activations(values: values, scales: scales, scaled_sums: scaledSums)
+        let prepared = ok_quantized_activations(
+            values: values, scales: scales, scaled_sums: scaledSums, grouped_values: groupedValues, quad_scales: quadScales)
         ok_quantize_activations(x, Int32(rows), Int64(inDim), prepared)
         return prepared
     }
@@ -61,7 +86,11 @@ public final class ProductWorkspace {
 /// first quantized to 8-bit blocks in `workspace`. With bf16 weights and more rows than a decode
 /// step has (a prefill chunk), on a CPU with the bf16 dot-product instruction, the activations
 /// are rounded to bf16 too and multiplied in register tiles at twice the float32 rate — the
-/// precision transformers and llama.cpp use for bf16 models; decode steps keep float32 activations.
+/// precision transformers and llama.cpp use for bf16 models. A single-row decode step on such a
+/// CPU splits its activations into two bf16 halves (about 16 significant bits together) and runs
+/// the same instruction twice per weight load, never widening the weights; decode steps with
+/// guidance rows keep float32 activations (there the widening is shared by the rows, and the
+/// second product per row made pictures of the built-in model slower).
 /// Precondition: pointers valid for the sizes given; `y` does not alias `x`.
 public func matmulTransposed(
     x: UnsafePointer<Float>, rows: Int, w: WeightMatrix, y: UnsafeMutablePointer<Float>,
@@ -84,6 +113,12 @@ public func matmulTransposed(
         parallelChunks(count: (outDim + 3) / 4, minChunk: Swift.max(1, minChunk / 4)) { range in
             let o0 = Int64(range.lowerBound * 4), o1 = Int64(Swift.min(outDim, range.upperBound * 4))
             ok_gemm_bf16(rounded, rowCount, inDim, weights, o0, o1, y, ldy)
+        }
+    case .bf16 where rows == 1 && KernelLevel.current == .avx512bf16:
+        let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
+        let (high, low) = workspace.splitBF16Activations(for: x, rows: rows, inDim: w.inDim)
+        parallelChunks(count: outDim, minChunk: minChunk) { range in
+            ok_matvec_bf16_split(high, low, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
         }
     case .bf16:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))

@@ -20,8 +20,11 @@ import TensorMath
         }
     }
 
-    /// One token at a time (float32 activations in both), the borrowed bf16 weights against the
-    /// same values held as float32, from a checkpoint whose other references are gone.
+    /// One token at a time, the borrowed bf16 weights against the same values held as float32,
+    /// from a checkpoint whose other references are gone. Where the CPU has AVX512_BF16 the
+    /// single-row bf16 product runs on activations split into two bf16 halves (about 16
+    /// significant bits) instead of float32, so the bound there is looser; a misread weight
+    /// would still be off by far more.
     @Test func borrowedWeightsOutliveTheCheckpointAndMatchCopiedOnes() throws {
         let model = try checkpoint(.bf16).model
         // The same cache precision on both sides (bf16 weights default to a bf16 cache), so only
@@ -43,6 +46,7 @@ import TensorMath
         let got = logits(model), want = logits(reference)
         let largest = want.reduce(0) { max($0, abs($1)) }
         let worst = zip(got, want).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
-        #expect(worst / largest < 1e-5)
+        let bound: Float = KernelLevel.current == .avx512bf16 ? 1e-3 : 1e-5
+        #expect(worst / largest < bound, "worst \(worst / largest)")
     }
 }

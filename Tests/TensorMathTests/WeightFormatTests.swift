@@ -239,6 +239,50 @@ import Testing
             #expect(vector.enumerated().allSatisfy { $0.offset % outDim >= Int(o0) || $0.element == 0 })
         }
     }
+
+    /// Split activations hold a float to about 16 significant bits; NaN and infinity stay whole.
+    @Test func splitBFloat16HalvesAddUpToTheFloat() {
+        var rng = TestNumbers(state: 12)
+        var x = rng.array(4096).enumerated().map { $0.element * Float.pow2(Float($0.offset % 60 - 30)) }
+        x += [.nan, .infinity, -.infinity, 0, -0.0, .leastNormalMagnitude]
+        var high = [UInt16](repeating: 0, count: x.count), low = high
+        ok_f32_to_bf16_split(x, &high, &low, Int64(x.count))
+        for i in x.indices {
+            let h = Float(bitPattern: UInt32(high[i]) << 16), l = Float(bitPattern: UInt32(low[i]) << 16)
+            if x[i].isNaN {
+                #expect(h.isNaN && l == 0)
+            } else if x[i].isInfinite {
+                #expect(h == x[i] && l == 0)
+            } else {
+                #expect(abs(x[i] - (h + l)) <= abs(x[i]) * Float.pow2(-16), "\(x[i]): \(h) + \(l)")
+            }
+        }
+    }
+
+    /// The bf16 decode kernel on split activations against the portable one (1-8 rows, inputs
+    /// with 64-, 32- and masked tails, an output range starting inside a tile), and both against
+    /// the float32 product: the split keeps float32 precision.
+    @Test(arguments: [1, 3, 4, 5, 8])
+    func splitBFloat16DecodeKernelAgreesWithPortableOne(rows: Int) {
+        for (outDim, inDim) in [(45, 333), (64, 2048), (7, 40), (19, 96)] {
+            var rng = TestNumbers(state: UInt64(rows * 1000 + inDim))
+            let weights = WeightMatrix(values: rng.array(outDim * inDim), outDim: outDim, inDim: inDim, format: .bf16)
+            let w = weights.values.assumingMemoryBound(to: UInt16.self)
+            let x = rng.array(rows * inDim)
+            var high = [UInt16](repeating: 0, count: x.count), low = high
+            ok_f32_to_bf16_split(x, &high, &low, Int64(x.count))
+            let o0 = Int64(outDim > 8 ? 3 : 0), o1 = Int64(outDim)
+            var portable = [Float](repeating: 0, count: rows * outDim), vector = portable
+            ok_portable_matvec_bf16_split(high, low, Int32(rows), Int64(inDim), w, o0, o1, &portable, Int64(outDim))
+            var expected = reference(x, rows: rows, weights)
+            for i in expected.indices where i % outDim < Int(o0) { expected[i] = 0 }
+            #expect(nmse(portable, expected) < 1e-10, "portable rows \(rows) in \(inDim)")
+            guard ok_best_kernel_level() >= 2 else { continue }
+            ok_avx512bf16_matvec_bf16_split(high, low, Int32(rows), Int64(inDim), w, o0, o1, &vector, Int64(outDim))
+            #expect(nmse(vector, portable) < 1e-11, "rows \(rows) out \(outDim) in \(inDim)")
+            #expect(vector.enumerated().allSatisfy { $0.offset % outDim >= Int(o0) || $0.element == 0 })
+        }
+    }
 }
 
 private extension Float {

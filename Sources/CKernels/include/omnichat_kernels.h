@@ -50,6 +50,9 @@ void ok_free_weights(void *memory);
 
 /// float32 <-> bfloat16 (round to nearest even; NaN stays NaN).
 void ok_f32_to_bf16(const float *src, uint16_t *dst, int64_t count);
+/// Splits floats into two bf16 halves, high = bf16(x) and low = bf16(x - high), whose sum holds x
+/// to about 16 significant bits (NaN and infinity go whole into `high`, with `low` 0).
+void ok_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count);
 /// float32 <-> IEEE half (round to nearest even).
 uint16_t ok_f32_to_f16(float value);
 float ok_f16_to_f32(uint16_t bits);
@@ -64,10 +67,19 @@ void ok_dequantize_q4_row(const uint8_t *q, const uint16_t *scales, int64_t in, 
 
 /// Activations prepared for the q8/q4 kernels: per row, `in` int8 values, and per block its scale
 /// and its scale times the sum of its int8 values (the offset correction).
+///
+/// The AVX-512 q4 kernel reads four blocks (128 values, 64 weight bytes) a step and unpacks their
+/// nibbles without shuffling: the low nibbles give the first 16 values of each of the four blocks,
+/// the high nibbles their last 16. `grouped_values` holds the activations in that order (per row,
+/// each whole group of four blocks as [first halves of blocks 0-3, second halves of blocks 0-3];
+/// blocks past the last whole group as in `values`), and `quad_scales` each block's scale four
+/// times (the int32 lanes its products land in), so the kernel loads both instead of shuffling.
 typedef struct {
-    int8_t *values;      // rows * in
-    float *scales;       // rows * in / 32
-    float *scaled_sums;  // rows * in / 32
+    int8_t *values;          // rows * in
+    float *scales;           // rows * in / 32
+    float *scaled_sums;      // rows * in / 32
+    int8_t *grouped_values;  // rows * in
+    float *quad_scales;      // rows * in / 32 * 4
 } ok_quantized_activations;
 
 void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_activations a);
@@ -86,6 +98,13 @@ void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_
 /// level 2 it runs on the bf16 dot-product instruction in register tiles; elsewhere in portable C.
 void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                   float *y, int64_t ldy);
+
+/// The decode-step product with bf16 weights against activations split by ok_f32_to_bf16_split:
+/// y[r * ldy + o] = sum_i (high[r][i] + low[r][i]) * W[o][i], for up to any number of rows (four
+/// share each weight read). On level 2 each weight load feeds two bf16 dot products per row, so
+/// the weights are never widened to float32; elsewhere in portable C.
+void ok_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in, const uint16_t *w,
+                          int64_t o0, int64_t o1, float *y, int64_t ldy);
 
 /// One query row of one attention head: scores[s] = (q · k_s) * scale for s < span (k_s at
 /// keys + s * stride), softmax over them (left in `scores`), out = sum_s p_s v_s (v_s at
@@ -123,6 +142,9 @@ void ok_portable_attention_row_bf16(const float *q, int64_t hd, const uint16_t *
                                     int64_t stride, int64_t span, float scale, float *scores, float *out);
 void ok_portable_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                            float *y, int64_t ldy);
+void ok_portable_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in,
+                                   const uint16_t *w, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_portable_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count);
 void ok_portable_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
                                const float *panel, float *c, int64_t ldc);
 void ok_portable_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
@@ -146,6 +168,9 @@ void ok_avx512_gemm_tile_f32(int rows, int columns, int64_t k_count, const float
 /// The same bytes as ok_portable_quantize_q4, sixteen lanes a step.
 void ok_avx512_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 /// Only where ok_best_kernel_level() >= 2.
+void ok_avx512bf16_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count);
+void ok_avx512bf16_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in,
+                                     const uint16_t *w, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_avx512bf16_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                              float *y, int64_t ldy);
 #endif
