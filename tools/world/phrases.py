@@ -37,10 +37,15 @@ def join_list(items: list[str]) -> str:
 
 
 def describe_scene(scene: Scene) -> str:
-    """Full canonical description, e.g. 'a small red circle at the top left on a blue background'."""
+    """Full canonical description, e.g. 'a small red circle at the top left on a blue background'.
+
+    Objects are named in reading order of their grid cells (top left first, bottom right last),
+    the order in which a picture's codes reach them, whatever order they were asked for or made
+    in: the k-th object drawn is the k-th named."""
     if scene.word is not None:
         return f"the word {scene.word.text} in {scene.word.color} on {background_text(scene.background)}"
-    return f"{join_list([describe_object(o) for o in scene.objects])} on {background_text(scene.background)}"
+    objects = scene.canonical().objects
+    return f"{join_list([describe_object(o) for o in objects])} on {background_text(scene.background)}"
 
 
 def background_text(color: str) -> str:

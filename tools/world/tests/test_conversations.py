@@ -239,3 +239,14 @@ class EditRules(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DescriptionOrderTests(unittest.TestCase):
+    def test_objects_are_named_in_reading_order_of_their_cells(self):
+        scene = Scene(background="gray", objects=(
+            WorldObject("circle", "blue", "small", "bottom left"),
+            WorldObject("square", "cyan", "small", "top left"),
+            WorldObject("star", "red", "small", "center"),
+        ))
+        self.assertEqual(describe_scene(scene), "a small cyan square at the top left, a small red star in the center "
+                                                "and a small blue circle at the bottom left on a gray background")
