@@ -3,10 +3,10 @@
 # from its checkpoint when re-run. Stages and their outputs (all under runs/, git-ignored):
 #   1. VQGAN for the designed patch codes           -> runs/vqgan-patch/export
 #      (tools/vqgan/train_patch.py; the codes: tools/vqgan/patch_codes.py)
-#   2. dataset (tools/lm/build_dataset.py)          -> runs/lm3/data      (conversations, tokenizer, ids;
+#   2. dataset (tools/lm/build_dataset.py)          -> runs/lm4/data      (conversations, tokenizer, ids;
 #                                                      pictures coded by the designed patch codes)
-#   3. language model (tools/lm/train.py)           -> runs/lm3/run       (checkpoint.pt, log.txt)
-#   4. second stage: a fresh, lower schedule from   -> runs/lm3/stage2
+#   3. language model (tools/lm/train.py)           -> runs/lm4/run       (checkpoint.pt, log.txt)
+#   4. second stage: a fresh, lower schedule from   -> runs/lm4/stage2
 #      stage 3's weights, description words weighted 2x
 #      and picture codes unlike their upper and left
 #      neighbours (object edges, first codes) 4x
@@ -30,11 +30,11 @@ SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3
 "$PY" -m tools.vqgan.train_patch --out runs/vqgan-patch --max-steps 3000 --until-step 1120 --threads "$THREADS"
 "$PY" -m tools.vqgan.train_patch --out runs/vqgan-patch --max-steps 1600 --threads "$THREADS"
 # 5445 ids: 4,100 special and image tokens (4,092 codes) and 1,345 byte-level BPE text tokens.
-[ -f runs/lm3/data/meta.json ] || "$PY" -m tools.lm.build_dataset --vqgan runs/vqgan-patch/export --codes patch \
-    --count "$CONVERSATIONS" --seed 1 --vocab-size 5445 --threads "$THREADS" --out runs/lm3/data
-"$PY" -m tools.lm.train --data runs/lm3/data --out runs/lm3/run --steps "$LM_STEPS" --minutes 240 --threads "$THREADS" \
+[ -f runs/lm4/data/meta.json ] || "$PY" -m tools.lm.build_dataset --vqgan runs/vqgan-patch/export --codes patch \
+    --count "$CONVERSATIONS" --seed 1 --vocab-size 5445 --threads "$THREADS" --out runs/lm4/data
+"$PY" -m tools.lm.train --data runs/lm4/data --out runs/lm4/run --steps "$LM_STEPS" --minutes 240 --threads "$THREADS" \
     --seed 1234 "${SHAPE[@]}"
-"$PY" -m tools.lm.train --data runs/lm3/data --out runs/lm3/stage2 --init-from runs/lm3/run/checkpoint.pt \
+"$PY" -m tools.lm.train --data runs/lm4/data --out runs/lm4/stage2 --init-from runs/lm4/run/checkpoint.pt \
     --steps "$STAGE2_STEPS" --minutes 120 --threads "$THREADS" --seed 1235 "${SHAPE[@]}" \
     --lr 6e-4 --warmup-steps 50 --text-weight 2 --novel-code-weight 4
-"$PY" -m tools.lm.export --run runs/lm3/stage2 --data runs/lm3/data --vqgan runs/vqgan-patch/export --out models/builtin
+"$PY" -m tools.lm.export --run runs/lm4/stage2 --data runs/lm4/data --vqgan runs/vqgan-patch/export --out models/builtin
