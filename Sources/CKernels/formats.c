@@ -188,7 +188,29 @@ void ok_dequantize_q4_row(const uint8_t *q, const uint16_t *scales, int64_t in, 
     }
 }
 
-void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_activations a) {
+/// Writes `grouped_values` and `quad_scales` from `values` and `scales` (see ok_quantized_activations).
+static void group_for_q4(ok_quantized_activations a, int rows, int64_t in) {
+    int64_t row_blocks = in / OK_BLOCK;
+    for (int64_t b = 0; b < (int64_t)rows * row_blocks; b++) {
+        for (int k = 0; k < 4; k++) a.quad_scales[b * 4 + k] = a.scales[b];
+    }
+    // Each whole group of four blocks as its blocks' first halves, then their second halves; the
+    // blocks after the last whole group stay in order.
+    for (int r = 0; r < rows; r++) {
+        const int8_t *src = a.values + (int64_t)r * in;
+        int8_t *dst = a.grouped_values + (int64_t)r * in;
+        int64_t g = 0;
+        for (; g + 4 <= row_blocks; g += 4) {
+            for (int k = 0; k < 4; k++) {
+                memcpy(dst + g * OK_BLOCK + k * 16, src + (g + k) * OK_BLOCK, 16);
+                memcpy(dst + g * OK_BLOCK + 64 + k * 16, src + (g + k) * OK_BLOCK + 16, 16);
+            }
+        }
+        memcpy(dst + g * OK_BLOCK, src + g * OK_BLOCK, (size_t)((row_blocks - g) * OK_BLOCK));
+    }
+}
+
+void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_activations a, int for_q4) {
     int64_t blocks = (int64_t)rows * (in / OK_BLOCK);
     for (int64_t b = 0; b < blocks; b++) {
         const float *src = x + b * OK_BLOCK;
@@ -204,21 +226,6 @@ void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_
         }
         a.scales[b] = d;
         a.scaled_sums[b] = d * (float)sum;
-        for (int k = 0; k < 4; k++) a.quad_scales[b * 4 + k] = d;
     }
-    // The q4 kernel's order: each whole group of four blocks as its blocks' first halves, then
-    // their second halves; the blocks after the last whole group stay in order.
-    int64_t row_blocks = in / OK_BLOCK;
-    for (int r = 0; r < rows; r++) {
-        const int8_t *src = a.values + (int64_t)r * in;
-        int8_t *dst = a.grouped_values + (int64_t)r * in;
-        int64_t g = 0;
-        for (; g + 4 <= row_blocks; g += 4) {
-            for (int k = 0; k < 4; k++) {
-                memcpy(dst + g * OK_BLOCK + k * 16, src + (g + k) * OK_BLOCK, 16);
-                memcpy(dst + g * OK_BLOCK + 64 + k * 16, src + (g + k) * OK_BLOCK + 16, 16);
-            }
-        }
-        memcpy(dst + g * OK_BLOCK, src + g * OK_BLOCK, (size_t)((row_blocks - g) * OK_BLOCK));
-    }
+    if (for_q4) group_for_q4(a, rows, in);
 }

@@ -134,25 +134,8 @@ OK_BF16_INLINE void split_rows(const int R, const uint16_t *high, const uint16_t
 
 OK_BF16_TARGET void ok_avx512bf16_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in,
                                                     const uint16_t *w, int64_t o0, int64_t o1, float *y, int64_t ldy) {
-    float sums[OK_MAX_ROWS_PER_PASS];
-    // Tiles of 16 output rows, so more than four activation rows read each tile's weights from L2.
-    for (int64_t t = o0; t < o1; t += 16) {
-        int64_t end = t + 16 < o1 ? t + 16 : o1;
-        for (int r0 = 0; r0 < rows; r0 += OK_MAX_ROWS_PER_PASS) {
-            int count = rows - r0 < OK_MAX_ROWS_PER_PASS ? rows - r0 : OK_MAX_ROWS_PER_PASS;
-            const uint16_t *h = high + (int64_t)r0 * in, *l = low + (int64_t)r0 * in;
-            for (int64_t o = t; o < end; o++) {
-                const uint16_t *row = w + o * in;
-                switch (count) {
-                case 1: split_rows(1, h, l, in, row, sums); break;
-                case 2: split_rows(2, h, l, in, row, sums); break;
-                case 3: split_rows(3, h, l, in, row, sums); break;
-                default: split_rows(4, h, l, in, row, sums); break;
-                }
-                for (int r = 0; r < count; r++) y[(r0 + r) * ldy + o] = sums[r];
-            }
-        }
-    }
+    OK_EACH_TILE_AND_ROW_GROUP(o0, o1, rows, y, ldy, split_rows, high + (int64_t)r0 * in, low + (int64_t)r0 * in, in,
+                               w + o * in, sums);
 }
 
 #endif

@@ -7,6 +7,34 @@
 
 /// Activation rows that share one pass over a weight row.
 #define OK_MAX_ROWS_PER_PASS 4
+/// Output rows per tile of the vector matrix-vector kernels: 16 rows of a 5504-wide f32 matrix
+/// are 352 KB, within L2, so more than four activation rows read a tile's weights from there.
+#define OK_TILE 16
+
+/// The loop the vector matrix-vector kernels share: output rows [o0, o1) in tiles of OK_TILE,
+/// activation rows in groups of up to OK_MAX_ROWS_PER_PASS, and for each output row `o` and the
+/// group starting at row `r0`, ROWS(N, ...) fills sums[0..N) (N a constant at every expansion, so
+/// its row loops unroll), which land in y[(r0 + r) * ldy + o]. The arguments after ROWS may name
+/// `o`, `r0` and `sums`, which this loop declares.
+#define OK_EACH_TILE_AND_ROW_GROUP(o0, o1, rows, y, ldy, ROWS, ...)                                  \
+    do {                                                                                             \
+        float sums[OK_MAX_ROWS_PER_PASS];                                                            \
+        for (int64_t t = (o0); t < (o1); t += OK_TILE) {                                             \
+            int64_t end = t + OK_TILE < (o1) ? t + OK_TILE : (o1);                                   \
+            for (int r0 = 0; r0 < (rows); r0 += OK_MAX_ROWS_PER_PASS) {                              \
+                int count = (rows) - r0 < OK_MAX_ROWS_PER_PASS ? (rows) - r0 : OK_MAX_ROWS_PER_PASS; \
+                for (int64_t o = t; o < end; o++) {                                                  \
+                    switch (count) {                                                                 \
+                    case 1: ROWS(1, __VA_ARGS__); break;                                             \
+                    case 2: ROWS(2, __VA_ARGS__); break;                                             \
+                    case 3: ROWS(3, __VA_ARGS__); break;                                             \
+                    default: ROWS(4, __VA_ARGS__); break;                                            \
+                    }                                                                                \
+                    for (int r = 0; r < count; r++) (y)[(r0 + r) * (ldy) + o] = sums[r];             \
+                }                                                                                    \
+            }                                                                                        \
+        }                                                                                            \
+    } while (0)
 
 static inline float ok_bf16_to_f32(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;

@@ -11,8 +11,6 @@
 
 #define OK_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq,avx2,fma,f16c")))
 #define OK_INLINE static inline __attribute__((always_inline)) OK_TARGET
-/// Output rows per tile: 16 rows of a 5504-wide f32 matrix are 352 KB, within L2.
-#define OK_TILE 16
 
 // MARK: float32 and bfloat16
 
@@ -52,24 +50,7 @@ OK_FLOAT_ROWS(bf16_rows, uint16_t, load_bf16, load_bf16_tail)
 #define OK_FLOAT_MATVEC(NAME, WTYPE, ROWS)                                                           \
     OK_TARGET void NAME(const float *x, int rows, int64_t in, const WTYPE *w, int64_t o0, int64_t o1, \
                         float *y, int64_t ldy) {                                                     \
-        float sums[OK_MAX_ROWS_PER_PASS];                                                            \
-        for (int64_t t = o0; t < o1; t += OK_TILE) {                                                 \
-            int64_t end = t + OK_TILE < o1 ? t + OK_TILE : o1;                                       \
-            for (int r0 = 0; r0 < rows; r0 += OK_MAX_ROWS_PER_PASS) {                                \
-                int count = rows - r0 < OK_MAX_ROWS_PER_PASS ? rows - r0 : OK_MAX_ROWS_PER_PASS;     \
-                const float *xr = x + (int64_t)r0 * in;                                              \
-                for (int64_t o = t; o < end; o++) {                                                  \
-                    const WTYPE *row = w + o * in;                                                   \
-                    switch (count) {                                                                 \
-                    case 1: ROWS(1, xr, in, row, sums); break;                                       \
-                    case 2: ROWS(2, xr, in, row, sums); break;                                       \
-                    case 3: ROWS(3, xr, in, row, sums); break;                                       \
-                    default: ROWS(4, xr, in, row, sums); break;                                      \
-                    }                                                                                \
-                    for (int r = 0; r < count; r++) y[(r0 + r) * ldy + o] = sums[r];                 \
-                }                                                                                    \
-            }                                                                                        \
-        }                                                                                            \
+        OK_EACH_TILE_AND_ROW_GROUP(o0, o1, rows, y, ldy, ROWS, x + (int64_t)r0 * in, in, w + o * in, sums); \
     }
 
 OK_FLOAT_MATVEC(ok_avx512_matvec_f32, float, f32_rows)
@@ -210,22 +191,7 @@ OK_INLINE void q4_rows(const int R, ok_quantized_activations a, int r0, int64_t 
 #define OK_BLOCK_MATVEC(NAME, ROWS)                                                                  \
     OK_TARGET void NAME(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,          \
                         const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy) {     \
-        float sums[OK_MAX_ROWS_PER_PASS];                                                            \
-        for (int64_t t = o0; t < o1; t += OK_TILE) {                                                 \
-            int64_t end = t + OK_TILE < o1 ? t + OK_TILE : o1;                                       \
-            for (int r0 = 0; r0 < rows; r0 += OK_MAX_ROWS_PER_PASS) {                                \
-                int count = rows - r0 < OK_MAX_ROWS_PER_PASS ? rows - r0 : OK_MAX_ROWS_PER_PASS;     \
-                for (int64_t o = t; o < end; o++) {                                                  \
-                    switch (count) {                                                                 \
-                    case 1: ROWS(1, a, r0, in, q, scales, o, sums); break;                           \
-                    case 2: ROWS(2, a, r0, in, q, scales, o, sums); break;                           \
-                    case 3: ROWS(3, a, r0, in, q, scales, o, sums); break;                           \
-                    default: ROWS(4, a, r0, in, q, scales, o, sums); break;                          \
-                    }                                                                                \
-                    for (int r = 0; r < count; r++) y[(r0 + r) * ldy + o] = sums[r];                 \
-                }                                                                                    \
-            }                                                                                        \
-        }                                                                                            \
+        OK_EACH_TILE_AND_ROW_GROUP(o0, o1, rows, y, ldy, ROWS, a, r0, in, q, scales, o, sums);       \
     }
 
 OK_BLOCK_MATVEC(ok_avx512_matvec_q8, q8_rows)

@@ -26,16 +26,21 @@ public final class ProductWorkspace {
         roundedValues.deallocate()
     }
 
+    /// The bf16 activation buffer, grown to hold at least `count` values.
+    private func roundedStorage(count: Int) -> UnsafeMutablePointer<UInt16> {
+        if count > roundedCapacity {
+            roundedValues.deallocate()
+            roundedValues = .allocate(capacity: count)
+            roundedCapacity = count
+        }
+        return roundedValues
+    }
+
     /// `rows` × `inDim` activations rounded to bf16 (nearest even), for the bf16 prefill product.
     func bf16Activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int) -> UnsafePointer<UInt16> {
-        let needed = rows * inDim
-        if needed > roundedCapacity {
-            roundedValues.deallocate()
-            roundedValues = .allocate(capacity: needed)
-            roundedCapacity = needed
-        }
-        ok_f32_to_bf16(x, roundedValues, Int64(needed))
-        return UnsafePointer(roundedValues)
+        let needed = rows * inDim, rounded = roundedStorage(count: needed)
+        ok_f32_to_bf16(x, rounded, Int64(needed))
+        return UnsafePointer(rounded)
     }
 
     /// `rows` × `inDim` activations split into high and low bf16 halves (see
@@ -43,18 +48,14 @@ public final class ProductWorkspace {
     func splitBF16Activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int)
         -> (high: UnsafePointer<UInt16>, low: UnsafePointer<UInt16>)
     {
-        let needed = rows * inDim
-        if needed * 2 > roundedCapacity {
-            roundedValues.deallocate()
-            roundedValues = .allocate(capacity: needed * 2)
-            roundedCapacity = needed * 2
-        }
-        ok_f32_to_bf16_split(x, roundedValues, roundedValues + needed, Int64(needed))
-        return (UnsafePointer(roundedValues), UnsafePointer(roundedValues + needed))
+        let needed = rows * inDim, halves = roundedStorage(count: needed * 2)
+        ok_f32_to_bf16_split(x, halves, halves + needed, Int64(needed))
+        return (UnsafePointer(halves), UnsafePointer(halves + needed))
     }
 
-    /// Quantized activations for `rows` × `inDim` (inDim a multiple of 32).
-    func activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int) -> ok_quantized_activations {
+    /// Quantized activations for `rows` × `inDim` (inDim a multiple of 32); with `forQ4`, also
+    /// in the grouped order the q4 kernels read.
+    func activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int, forQ4: Bool) -> ok_quantized_activations {
         let needed = rows * inDim
         if needed > capacity {
             values.deallocate()
@@ -72,7 +73,7 @@ public final class ProductWorkspace {
         }
         let prepared = ok_quantized_activations(
             values: values, scales: scales, scaled_sums: scaledSums, grouped_values: groupedValues, quad_scales: quadScales)
-        ok_quantize_activations(x, Int32(rows), Int64(inDim), prepared)
+        ok_quantize_activations(x, Int32(rows), Int64(inDim), prepared, forQ4 ? 1 : 0)
         return prepared
     }
 }
@@ -126,7 +127,7 @@ public func matmulTransposed(
             ok_matvec_bf16(x, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
         }
     case .q8, .q4:
-        let activations = workspace.activations(for: x, rows: rows, inDim: w.inDim)
+        let activations = workspace.activations(for: x, rows: rows, inDim: w.inDim, forQ4: w.format == .q4)
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt8.self))
         let scales = UnsafePointer(w.scales!)
         let isQ8 = w.format == .q8

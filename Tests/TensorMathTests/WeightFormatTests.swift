@@ -162,7 +162,7 @@ import Testing
             var out = [Float](repeating: .nan, count: rows * outDim)
             x.withUnsafeBufferPointer { xp in
                 let xb = xp.baseAddress!
-                let activations = format.isBlocked ? workspace.activations(for: xb, rows: rows, inDim: inDim) : nil
+                let activations = format.isBlocked ? workspace.activations(for: xb, rows: rows, inDim: inDim, forQ4: format == .q4) : nil
                 out.withUnsafeMutableBufferPointer { yp in
                     let y = yp.baseAddress!, n = Int64(inDim), o1 = Int64(outDim), ldy = Int64(outDim), r = Int32(rows)
                     switch format {

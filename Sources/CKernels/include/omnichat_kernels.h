@@ -82,7 +82,9 @@ typedef struct {
     float *quad_scales;      // rows * in / 32 * 4
 } ok_quantized_activations;
 
-void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_activations a);
+/// Fills `values`, `scales` and `scaled_sums`, and with `for_q4` also `grouped_values` and
+/// `quad_scales` (only the q4 kernels read them).
+void ok_quantize_activations(const float *x, int rows, int64_t in, ok_quantized_activations a, int for_q4);
 
 void ok_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
                    float *y, int64_t ldy);
