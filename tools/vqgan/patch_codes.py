@@ -57,8 +57,8 @@ def enumerate_masks() -> np.ndarray:
         for position in POSITIONS:
             for size in sizes_allowed_at(position):
                 collect(shape_mask(shape, size, position))
-    # Letters sit on a 2-pixel grid 10 pixels apart and a 4-pixel patch never reaches two of them,
-    # so every letter in every slot of every word length covers all word masks.
+    # Letters start on the 4-pixel patch grid 8 pixels apart and a patch never reaches two of them,
+    # so every letter in any one slot covers all word masks.
     for length in range(1, WORD_MAX_LETTERS + 1):
         for letter in WORD_ALPHABET:
             collect(word_mask(letter * length))

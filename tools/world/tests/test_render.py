@@ -13,7 +13,8 @@ from tools.world.font import GLYPHS, LETTER_GAP, LETTER_WIDTH, letter_origin, wo
 from tools.world.render import render, shape_mask
 from tools.world.scene import Scene, SceneError, Word, WorldObject, random_scene
 from tools.world.spec import (
-    CANVAS_SIZE, COLORS, PALETTE, POSITIONS, SHAPES, SIZES, extent_pixels, position_center, sizes_allowed_at,
+    CANVAS_SIZE, COLORS, PALETTE, POSITIONS, SHAPES, SIZES, VQ_DOWNSAMPLING, extent_pixels, position_center,
+    sizes_allowed_at,
 )
 
 
@@ -224,6 +225,19 @@ class Font(unittest.TestCase):
             for index in range(length):
                 x, y = letter_origin(length, index)
                 self.assertTrue(connected(mask[:, x:x + LETTER_WIDTH]))
+
+    def test_a_letter_covers_the_same_patches_in_every_slot_of_every_word(self):
+        # The language model writes a letter as image codes: they must not depend on where it stands.
+        span = LETTER_WIDTH + LETTER_GAP
+        for letter in GLYPHS:
+            blocks = set()
+            for length in range(1, 7):
+                mask = word_mask(letter * length)
+                for index in range(length):
+                    x, _ = letter_origin(length, index)
+                    self.assertEqual(x % VQ_DOWNSAMPLING, 0, (letter, length, index))
+                    blocks.add(mask[:, x:x + span].tobytes())
+            self.assertEqual(len(blocks), 1, letter)
 
 
 if __name__ == "__main__":
