@@ -40,6 +40,9 @@ public enum AppEvent: Sendable, Equatable {
     case modelLoaded(ModelInfo, pictureLimitation: String?)
     case contextUsage(used: Int)
     case pathCompletions(prefix: String, candidates: [String])
+    /// The message came back from the external editor.
+    case editedExternally(String)
+    case editorFailed(String)
     /// A saved conversation was restored into the engine (`/load`, `--resume`).
     case conversationLoaded(LoadedConversation)
     /// A line to show in the transcript, from the run loop (a saved file, a failed write).
@@ -73,6 +76,10 @@ public enum Effect: Sendable, Equatable {
     case loadConversation(String)
     case exportConversation(format: String, path: String)
     case completePath(String)
+    /// Put `text` on the system clipboard (OSC 52).
+    case copyToClipboard(String)
+    /// Ctrl+G: edit `text` in the user's editor.
+    case editExternally(String)
     case redrawAll
     case quit
 }

@@ -159,6 +159,8 @@ public struct AppState: Sendable, Equatable {
     public var quitArmed = false
     /// Completions offered by the last Tab, for cycling.
     public var completions: [String] = []
+    /// The Ctrl+R search in progress.
+    public var historySearch: HistorySearch?
 
     // MARK: View
     public var scroll: ScrollPosition = .following

@@ -19,16 +19,23 @@ public struct ChatServices: Sendable {
     public var storage: ConversationStorage?
     /// Loads a model for `/model`: its engine, name and picture codec.
     public var loadModel: @Sendable (URL, GenerationOptions) throws -> LoadedModel
+    /// Ctrl+G: edits the message being typed and returns the new text (the terminal is handed
+    /// over while it runs).
+    public var editText: @Sendable (String) throws -> String
 
     public init(readPicture: @escaping @Sendable (String) throws -> RGBImage, writePicture: @escaping @Sendable (RGBImage, String) throws -> Void,
                 themes: ThemeCatalog, history: HistoryFile?, storage: ConversationStorage? = nil,
-                loadModel: @escaping @Sendable (URL, GenerationOptions) throws -> LoadedModel = EngineLoader.loadWithoutPictures) {
+                loadModel: @escaping @Sendable (URL, GenerationOptions) throws -> LoadedModel = EngineLoader.loadWithoutPictures,
+                editText: @escaping @Sendable (String) throws -> String = { text in
+                    try ExternalEditor.edit(text, command: ExternalEditor.command(environment: ProcessInfo.processInfo.environment))
+                }) {
         self.readPicture = readPicture
         self.writePicture = writePicture
         self.themes = themes
         self.history = history
         self.storage = storage
         self.loadModel = loadModel
+        self.editText = editText
     }
 }
 
@@ -234,6 +241,15 @@ public final class ChatLoop {
             jobs.yield(.export(format: format, path: path))
         case .completePath(let prefix):
             mailbox.post(.pathCompletions(prefix: prefix, candidates: PathCompletion.candidates(for: prefix)))
+        case .copyToClipboard(let text):
+            terminal.copyToClipboard(text)
+        case .editExternally(let text):
+            var outcome: Result<String, any Error> = .failure(CancellationError())
+            terminal.handOver { outcome = Result { try services.editText(text) } }
+            switch outcome {
+            case .success(let edited): mailbox.post(.editedExternally(edited))
+            case .failure(let error): mailbox.post(.editorFailed(String(describing: error)))
+            }
         case .redrawAll:
             terminal.invalidate()
         case .quit:

@@ -230,4 +230,22 @@ public struct InputHistory: Sendable, Equatable {
 
     /// Stops browsing (after an edit).
     public mutating func stopBrowsing() { position = nil }
+
+    /// The newest entry at or before `index` (all entries when nil) that contains `query`,
+    /// ignoring case: Ctrl+R's search.
+    public func newestMatch(_ query: String, atOrBefore index: Int? = nil) -> Int? {
+        let last = min(index ?? entries.count - 1, entries.count - 1)
+        guard last >= 0 else { return nil }
+        return (0 ... last).reversed().first { query.isEmpty || entries[$0].localizedCaseInsensitiveContains(query) }
+    }
+}
+
+/// Ctrl+R: a search back through earlier messages, shown in the input while it runs.
+public struct HistorySearch: Sendable, Equatable {
+    /// What was typed to search for.
+    public var query = ""
+    /// The history entry found, nil when nothing matches.
+    public var match: Int?
+    /// The input as it was before the search, put back on Esc.
+    public var original: String
 }

@@ -46,9 +46,12 @@ public final class NcursesTerminal: Terminal {
     private var active = true
     private var pendingResize = false
 
-    /// Sequences that switch on bracketed paste and wheel reports (SGR 1006), and off.
-    private static let enableModes = "\u{1B}[?2004h\u{1B}[?1000h\u{1B}[?1006h"
-    private static let disableModes = "\u{1B}[?1006l\u{1B}[?1000l\u{1B}[?2004l"
+    /// Sequences that switch on bracketed paste, wheel reports (SGR 1006) and xterm's
+    /// modifyOtherKeys level 1 (so Shift+Enter arrives as `CSI 27;2;13~`, told apart from Enter,
+    /// in xterm, foot, WezTerm and tmux with `extended-keys on`; terminals without it ignore it),
+    /// and off again.
+    private static let enableModes = "\u{1B}[?2004h\u{1B}[?1000h\u{1B}[?1006h\u{1B}[>4;1m"
+    private static let disableModes = "\u{1B}[>4m\u{1B}[?1006l\u{1B}[?1000l\u{1B}[?2004l"
 
     /// Takes over the terminal. `preferredColorMode` is what the user or environment asks for;
     /// the mode used is the lesser of it and what the terminal has.
@@ -98,6 +101,14 @@ public final class NcursesTerminal: Terminal {
     static func directColorCandidates(term: String) -> [String] {
         let base = term.split(separator: "-").first.map(String.init) ?? ""
         return base.isEmpty ? [] : [base + "-direct"]
+    }
+
+    /// What the installed terminfo entry `term` says about colour; nil when it is not installed.
+    public static func terminfoColors(term: String) -> TerminfoColors? {
+        guard !term.isEmpty else { return nil }
+        var colors: Int32 = 0, direct: Int32 = 0
+        guard omnichat_terminfo_colors(term, &colors, &direct) == 1 else { return nil }
+        return TerminfoColors(colors: Int(colors), directColor: direct != 0)
     }
 
     private static func terminfoExists(_ name: String) -> Bool {
@@ -207,6 +218,21 @@ public final class NcursesTerminal: Terminal {
         guard active else { return }
         shown = nil
         clearok(omnichat_stdscr(), true)
+    }
+
+    public func copyToClipboard(_ text: String) {
+        guard active else { return }
+        Self.writeRaw(clipboardSequence(text))
+    }
+
+    public func handOver(_ work: () -> Void) {
+        guard active else { return work() }
+        Self.writeRaw(Self.disableModes)
+        endwin()
+        work()
+        Self.writeRaw(Self.enableModes)
+        invalidate()
+        wrefresh(omnichat_stdscr())
     }
 
     public func restore() {

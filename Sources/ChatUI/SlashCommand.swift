@@ -19,16 +19,18 @@ public enum SlashCommand: Sendable, Equatable {
     /// `/theme NAME`; `/theme` alone lists the themes.
     case theme(String?)
     case model(String)
+    /// `/copy`: the last reply's text to the clipboard.
+    case copy
     case quit
 
     /// Every command with its arguments, for /help and Tab.
     public static let usage: [(name: String, arguments: String, summary: String)] = [
         ("help", "", "keys and commands"),
         ("new", "", "start a new conversation"),
-        ("retry", "", "regenerate the last reply"),
+        ("retry", "", "regenerate the last reply (also /regen)"),
         ("undo", "", "drop the last exchange"),
         ("edit", "", "put your last message back in the input to change and resend"),
-        ("attach", "PATH", "a PNG for your next message (/attach alone removes it)"),
+        ("attach", "PATH", "a PNG for your next message (also /image PATH; /attach alone removes it)"),
         ("image", "N save PATH", "save picture N as PNG"),
         ("save", "[PATH]", "save the conversation"),
         ("load", "PATH", "load a conversation"),
@@ -36,6 +38,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("set", "NAME VALUE", "temperature, top_p, top_k, cfg_text, cfg_image, seed (/set alone shows them)"),
         ("theme", "NAME", "switch colours (/theme alone lists themes)"),
         ("model", "DIR", "talk to another model (starts a new conversation)"),
+        ("copy", "", "copy the last reply's text to the clipboard (OSC 52, works over ssh)"),
         ("quit", "", "leave (also /exit, Ctrl+D on an empty prompt)"),
     ]
 
@@ -43,7 +46,7 @@ public enum SlashCommand: Sendable, Equatable {
     public static let settingNames = ["temperature", "top_p", "top_k", "cfg_text", "cfg_image", "seed"]
 
     /// Names and aliases, for completion.
-    public static var names: [String] { usage.map(\.name) + ["exit", "clear"] }
+    public static var names: [String] { usage.map(\.name) + ["exit", "clear", "regen"] }
 
     /// Parses `text` (which starts with "/"); the error is a one-line hint.
     public static func parse(_ text: String) -> Result<SlashCommand, CommandError> {
@@ -59,12 +62,14 @@ public enum SlashCommand: Sendable, Equatable {
         switch name {
         case "help", "?": return rest.isEmpty ? .success(.help) : usageError()
         case "new", "clear": return rest.isEmpty ? .success(.new) : usageError()
-        case "retry": return rest.isEmpty ? .success(.retry) : usageError()
+        case "retry", "regen", "regenerate": return rest.isEmpty ? .success(.retry) : usageError()
         case "undo": return rest.isEmpty ? .success(.undo) : usageError()
         case "edit": return rest.isEmpty ? .success(.edit) : usageError()
         case "quit", "exit", "bye": return rest.isEmpty ? .success(.quit) : usageError()
         case "attach": return .success(.attach(rest.isEmpty ? nil : unquoted(rest)))
         case "image":
+            // `/image PATH` attaches, as in llama.cpp; `/image N save PATH` saves picture N.
+            if !rest.isEmpty, Int(words[0]) == nil { return .success(.attach(unquoted(rest))) }
             guard words.count >= 3, let number = Int(words[0]), words[1].lowercased() == "save" else { return usageError() }
             let path = rest.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespaces)
                 .dropFirst(4).trimmingCharacters(in: .whitespaces)
@@ -83,6 +88,7 @@ public enum SlashCommand: Sendable, Equatable {
             guard words.count <= 1 else { return usageError() }
             return .success(.theme(words.first))
         case "model": return rest.isEmpty ? usageError() : .success(.model(unquoted(rest)))
+        case "copy": return rest.isEmpty ? .success(.copy) : usageError()
         default:
             let suggestion = closestName(to: name).map { " Did you mean /\($0)?" } ?? ""
             return .failure(CommandError("unknown command /\(name).\(suggestion) Type /help for the list."))

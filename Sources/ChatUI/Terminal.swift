@@ -1,3 +1,4 @@
+import Foundation
 import HalfBlockRendering
 
 /// Columns and rows of a terminal.
@@ -34,8 +35,18 @@ public protocol Terminal: AnyObject {
     /// Makes the next `draw` repaint every cell (Ctrl+L, or after something else wrote to the
     /// terminal).
     func invalidate()
+    /// Puts `text` on the clipboard of the terminal the user sits at (OSC 52, which ssh and
+    /// tmux with `set-clipboard on` pass through).
+    func copyToClipboard(_ text: String)
     /// Gives the terminal back as it was found. Safe to call more than once.
     func restore()
+    /// Gives the terminal to `work` (an editor) as it was found, then takes it back and repaints.
+    func handOver(_ work: () -> Void)
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text`.
+public func clipboardSequence(_ text: String) -> String {
+    "\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}"
 }
 
 /// A terminal in memory: input comes from `inputSource`, frames are kept for inspection.
@@ -53,6 +64,8 @@ public final class InMemoryTerminal: Terminal {
     public private(set) var invalidations = 0
     /// Whether `restore` was called.
     public private(set) var restored = false
+    /// What was last copied to the clipboard.
+    public private(set) var clipboard: String?
     /// Answers each `readInput` call; given the terminal, so it can look at the last frame.
     /// Without one, every read times out.
     public var inputSource: ((InMemoryTerminal) -> TerminalInput)?
@@ -74,6 +87,17 @@ public final class InMemoryTerminal: Terminal {
     }
 
     public func invalidate() { invalidations += 1 }
+
+    public func copyToClipboard(_ text: String) { clipboard = text }
+
+    /// Times the terminal was handed over.
+    public private(set) var handOvers = 0
+
+    public func handOver(_ work: () -> Void) {
+        handOvers += 1
+        work()
+        invalidate()
+    }
 
     public func restore() { restored = true }
 }

@@ -80,6 +80,10 @@ extension Update {
                 return []
             }
             return [.loadTheme(name)]
+        case .copy:
+            guard let text = lastReplyText(state) else { return refuse("no reply with text to copy yet", state: &state) }
+            showHint("copied the last reply (\(text.count) characters) to the clipboard", state: &state)
+            return [.copyToClipboard(text)]
         case .model(let path):
             guard !state.isGenerating else { return refuse(busy, state: &state) }
             showHint("loading \(path)…", state: &state)
@@ -97,6 +101,19 @@ extension Update {
         var state = state
         _ = update(&state, .attachmentReady(attachment))
         return state
+    }
+
+    /// The text of the latest reply that has any.
+    static func lastReplyText(_ state: AppState) -> String? {
+        for entry in state.transcript.reversed() {
+            guard case .assistant(let turn) = entry else { continue }
+            let text = turn.parts.compactMap { part -> String? in
+                if case .text(let piece) = part { return piece }
+                return nil
+            }.joined().trimmingCharacters(in: .whitespacesAndNewlines)
+            if !text.isEmpty { return text }
+        }
+        return nil
     }
 
     static func lastUserTurn(_ state: AppState) -> (Int, UserTurn)? {
@@ -181,7 +198,8 @@ extension Update {
             "  /" + entry.name + (entry.arguments.isEmpty ? "" : " " + entry.arguments) + " — " + entry.summary
         }
         return (["Commands:"] + commands + [
-            "Keys: Enter sends · Alt+Enter or Ctrl+J new line · Up/Down earlier messages · Tab completes",
+            "Keys: Enter sends · Alt+Enter or Ctrl+J new line · Up/Down earlier messages · Ctrl+R searches them",
+            "  Tab completes · Ctrl+G edits the message in $VISUAL or $EDITOR",
             "  Esc or Ctrl+C stops a reply · Ctrl+C twice or Ctrl+D quits · PgUp/PgDn or the wheel scroll",
             "  Ctrl+A/E line start/end · Alt+B/F words · Ctrl+K/U/W cut · Ctrl+Y paste back · Ctrl+L redraw",
             "  Start a message with // to send a line that begins with /",
@@ -212,6 +230,8 @@ extension Update {
             return [.completePath(argument)]
         case "/export" where words.count >= 3:
             return [.completePath(words.dropFirst(2).joined(separator: " "))]
+        case "/image" where Int(words[1]) == nil:
+            return [.completePath(argument)]
         case "/image" where words.count >= 4 && words[2].lowercased() == "save":
             return [.completePath(words.dropFirst(3).joined(separator: " "))]
         default:

@@ -6,6 +6,7 @@ extension Update {
     static func key(_ key: Key, state: inout AppState) -> [Effect] {
         if key != .ctrl("c") { state.quitArmed = false }
         if key != .tab { state.completions = [] }
+        if let effects = historySearchKey(key, state: &state) { return effects }
         switch key {
         case .ctrl("c"):
             return interrupt(state: &state)
@@ -70,6 +71,10 @@ extension Update {
             recall(older: true, state: &state)
         case .ctrl("n"):
             recall(older: false, state: &state)
+        case .ctrl("r"):
+            searchHistory(state: &state)
+        case .ctrl("g"):
+            return [.editExternally(state.input.text)]
         case .pageUp:
             scroll(by: -max(1, Layout(state).transcriptRows - 2), state: &state)
         case .pageDown:

@@ -82,7 +82,12 @@ private func drawSeparator(_ screen: inout Screen, state: AppState, layout: Layo
         screen.write(marker, row: row, column: right, style: styles.border)
     }
     var note: TextRun?
-    if let hint = state.hint {
+    if let search = state.historySearch {
+        let found = search.match != nil || search.query.isEmpty
+        let text = " history search: " + TerminalText.safe(search.query) + (found ? "" : " (no match)")
+            + " · Ctrl+R older · Enter send · Esc cancel "
+        note = TextRun(text, found ? styles.hint : styles.statusWarning)
+    } else if let hint = state.hint {
         note = TextRun(" " + TerminalText.safe(hint.text) + " ", hint.kind == .warning ? styles.statusWarning : styles.hint)
     } else if !state.completions.isEmpty {
         note = TextRun(" " + state.completions.prefix(12).joined(separator: "  ") + " ", styles.hint)

@@ -19,6 +19,19 @@ public enum TerminalDefaults {
         return .ansi16
     }
 
+    /// The colour mode the environment asks for, raised by what the terminal's terminfo entry
+    /// says it has: the `RGB` (or tmux's `Tc`) flag means truecolor, 256 colours or more mean at
+    /// least the 256-colour palette. `COLORTERM` is often lost over ssh and `TERM` names such as
+    /// `xterm-kitty` or `alacritty` carry no `-256color`, so the entry is the better witness.
+    /// `NO_COLOR` and `TERM=dumb` are never raised.
+    public static func colorMode(environment: [String: String], terminfo: TerminfoColors?) -> ColorMode {
+        let fromEnvironment = colorMode(environment: environment)
+        guard fromEnvironment != .monochrome, let terminfo else { return fromEnvironment }
+        let fromTerminfo: ColorMode = terminfo.directColor ? .truecolor : terminfo.colors >= 256 ? .palette256 : .ansi16
+        let order: [ColorMode] = [.monochrome, .ansi16, .palette256, .truecolor]
+        return order[max(order.firstIndex(of: fromEnvironment)!, order.firstIndex(of: fromTerminfo)!)]
+    }
+
     /// True when `NO_COLOR` is set to a non-empty value.
     public static func noColorRequested(environment: [String: String]) -> Bool {
         environment["NO_COLOR"].map { !$0.isEmpty } ?? false
@@ -29,5 +42,18 @@ public enum TerminalDefaults {
     public static func columns(terminalColumns: Int?, pictureWidth: Int) -> Int {
         let available = terminalColumns.flatMap { $0 > 0 ? $0 : nil } ?? 80
         return max(1, min(available, pictureWidth))
+    }
+}
+
+/// What a terminfo entry says about colour.
+public struct TerminfoColors: Sendable, Equatable {
+    /// The `colors` number (0 when the entry has none).
+    public var colors: Int
+    /// The `RGB` or `Tc` flag: the terminal takes 24-bit colours.
+    public var directColor: Bool
+
+    public init(colors: Int, directColor: Bool) {
+        self.colors = colors
+        self.directColor = directColor
     }
 }

@@ -17,7 +17,9 @@ struct ChatCommand: AsyncParsableCommand {
             on an empty prompt quits; /help in the chat lists commands and keys. Themes are read from \
             $XDG_CONFIG_HOME/omnichat/themes, then the themes that ship with omnichat. Input history \
             is kept in $XDG_STATE_HOME/omnichat/history (--no-history or OMNICHAT_HISTORY=off to keep \
-            none). Colours follow NO_COLOR, COLORTERM and TERM unless --colors says otherwise.
+            none). Colours follow NO_COLOR, COLORTERM, TERM and its terminfo entry (colors, RGB) unless --colors says otherwise. When \
+            standard input is not a terminal (`echo "draw a red circle" | omnichat`), all of it is one \
+            message and the reply is printed as `omnichat run` prints it.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -36,6 +38,10 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if isatty(STDIN_FILENO) == 0 {
+            try await answerPipedMessage()
+            return
+        }
         let environment = ProcessInfo.processInfo.environment
         let directories = XDGDirectories(environment: environment)
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
@@ -70,7 +76,8 @@ struct ChatCommand: AsyncParsableCommand {
         let historyOff = noHistory || ["off", "0", "no"].contains(environment["OMNICHAT_HISTORY"]?.lowercased() ?? "")
         let history = historyOff ? nil : HistoryFile(url: directories.history)
 
-        let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(environment: environment)
+        let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(
+            environment: environment, terminfo: NcursesTerminal.terminfoColors(term: environment["TERM"] ?? ""))
         let services = ChatServices(
             readPicture: { path in try PNGReader.read(path: path).flattened() },
             writePicture: { image, path in try PNGWriter.write(image, to: SessionStore.expandingTilde(path), replacing: false) },
@@ -80,6 +87,23 @@ struct ChatCommand: AsyncParsableCommand {
             model: model, options: options, history: history?.load() ?? [], resumed: resumed)
         let status = try await ChatProgram.run(engine: engine, codec: codec, services: services, configuration: configuration)
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension ChatCommand {
+    /// Most bytes of piped input read as one message.
+    static let pipedMessageLimit = 1 << 20
+
+    /// Pipe mode: all of standard input is one user message, answered as `omnichat run` answers.
+    func answerPipedMessage() async throws {
+        let data = try FileHandle.standardInput.read(upToCount: Self.pipedMessageLimit + 1) ?? Data()
+        guard data.count <= Self.pipedMessageLimit else {
+            throw CLIError("standard input holds more than \(Self.pipedMessageLimit) bytes; a message must be shorter")
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw CLIError("standard input is empty: nothing to answer") }
+        let player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: nil, json: false, maxTokens: TurnPlayer.defaultMaxTokens)
+        try await player.play([ScriptTurn(text: text, images: [])])
     }
 }
 

@@ -1,13 +1,8 @@
 import ArgumentParser
-import ChameleonModel
-import ChatEngine
 import ChatUI
 import Foundation
-import TensorMath
 import HalfBlockRendering
 import Imaging
-import PNGCodec
-import VQGAN
 
 /// `omnichat run`: plays user turns through the same conversation engine as the chat, without
 /// the terminal interface, for scripts, evaluation and quick use.
@@ -32,7 +27,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("User turns as JSON lines.", valueName: "FILE.jsonl"))
     var script: String?
     @Option(name: .long, help: "Most tokens per reply (a picture once begun is finished).")
-    var maxTokens: Int = 2048
+    var maxTokens: Int = TurnPlayer.defaultMaxTokens
     @Argument(help: "User turns, in order.")
     var turns: [String] = []
 
@@ -43,105 +38,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = try modelOptions.directory()
         let userTurns = try script.map { try ScriptTurn.load(path: $0) } ?? turns.map { ScriptTurn(text: $0, images: []) }
-        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights,
-                                                 mapWeights: !modelOptions.noMmap)
-        let format = try ConversationFormat.load(directory: directory)
-        let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: directory.path)
-        var options = checkpoint.defaultOptions
-        options.maxNewTokens = maxTokens
-        sampling.apply(to: &options)
-        let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
-        let outDirectory = try out.map { try makeDirectory($0) }
-        let drawer = json ? nil : PictureDrawer()
-
-        for (index, turn) in userTurns.enumerated() {
-            var segments: [MessageSegment] = []
-            for path in turn.images {
-                guard vqgan.canEncode else { throw VQGANError.noEncoder(path: directory.path) }
-                let side = vqgan.resolution
-                let picture = try PNGReader.read(path: path).flattened()
-                    .resizedAndCenterCropped(shortestSide: side, cropWidth: side, cropHeight: side)
-                segments.append(.picture(codes: try vqgan.encode(picture)))
-            }
-            if !turn.text.isEmpty { segments.append(.text(turn.text)) }
-            var text = ""
-            var images: [String] = []
-            var stats: GenerationStats?
-            for try await event in engine.respond(to: ChatMessage(role: .user, segments: segments)) {
-                switch event {
-                case .text(let piece):
-                    text += piece
-                    if !json { FileHandle.standardOutput.write(Data(TerminalText.safeIfTerminal(piece).utf8)) }
-                case .pictureFinished(let pictureIndex, let codes):
-                    guard vqgan.canDecode else { throw VQGANError.noDecoder(path: directory.path) }
-                    let picture = try vqgan.decodePicture(codes: codes)
-                    if let outDirectory {
-                        let file = outDirectory.appendingPathComponent("turn\(index + 1)-picture\(pictureIndex + 1).png")
-                        try PNGWriter.write(picture, to: file.path, text: [
-                            (key: "prompt", value: turn.text), (key: "model", value: directory.lastPathComponent),
-                            (key: "seed", value: String(sampling.seed)),
-                        ])
-                        images.append(file.path)
-                    }
-                    if let drawer {
-                        FileHandle.standardOutput.write(Data(("\n" + drawer.draw(picture)).utf8))
-                    }
-                case .notice(let notice):
-                    printError("omnichat: \(notice)")
-                case .finished(let finished):
-                    stats = finished
-                case .pictureBegan, .pictureCode:
-                    break
-                }
-            }
-            if json {
-                let ids = await engine.messageTokenIDs.last ?? []
-                let context = await engine.contextUsage
-                try printJSON(TurnOutput(turn: index + 1, text: text, images: images, token_ids: ids,
-                                         stats: stats.map { TurnStats($0, contextTokens: context.used) }))
-            } else {
-                print("")
-            }
-        }
-    }
-
-    struct TurnOutput: Encodable {
-        let turn: Int
-        let text: String
-        let images: [String]
-        let token_ids: [Int]
-        /// How the reply was computed (absent when it failed before the first token).
-        let stats: TurnStats?
-    }
-
-    /// Timing of one reply: the new prompt tokens the model ran (the conversation before them
-    /// stays cached) and how long until the first reply token, then the reply itself.
-    struct TurnStats: Encodable {
-        let prompt_tokens: Int
-        let prompt_seconds: Double
-        let generated_tokens: Int
-        let generation_seconds: Double
-        let context_tokens: Int
-
-        init(_ stats: GenerationStats, contextTokens: Int) {
-            prompt_tokens = stats.promptTokens
-            prompt_seconds = stats.promptSeconds
-            generated_tokens = stats.generatedTokens
-            generation_seconds = stats.generationSeconds
-            context_tokens = contextTokens
-        }
-    }
-
-    private func makeDirectory(_ path: String) throws -> URL {
-        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("--out: cannot create \(url.path): \(error.localizedDescription)")
-        }
-        return url
+        let player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: out, json: json, maxTokens: maxTokens)
+        try await player.play(userTurns)
     }
 }
 

@@ -21,11 +21,14 @@ struct ChatInTmuxTests {
 
     let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("omnichat-e2e-\(UUID().uuidString)")
 
+    static let builtInModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("models/builtin")
+
     /// The chat with `seed`, then, when it exits, its status and the terminal's modes.
-    func start(seed: Int, columns: Int = 70, rows: Int = 60, arguments: String = "") throws -> TmuxSession {
+    func start(seed: Int, columns: Int = 70, rows: Int = 60, arguments: String = "", model: URL = Self.fixtures) throws -> TmuxSession {
         let command = "env -u NO_COLOR -u COLORTERM TERM=xterm-256color XDG_STATE_HOME=\(stateDirectory.path) "
             + "XDG_CONFIG_HOME=\(stateDirectory.path) XDG_CACHE_HOME=\(stateDirectory.path) XDG_DATA_HOME=\(stateDirectory.path) "
-            + "'\(Self.binary)' --model '\(Self.fixtures.path)' --seed \(seed) \(arguments); "
+            + "'\(Self.binary)' --model '\(model.path)' --seed \(seed) \(arguments); "
             + "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon\\|-\\?echo\\|-\\?isig' | tr '\\n' ' '; echo; sleep 600"
         return try TmuxSession(command: command, columns: columns, rows: rows)
     }
@@ -51,7 +54,8 @@ struct ChatInTmuxTests {
     /// message, which it does not while a reply is on its way or text is typed), the speed of the
     /// last reply is shown, and no picture is still being decoded.
     static func replyEnded(_ screen: String) -> Bool {
-        screen.contains("› Message plain · /help for commands") && statusLine(screen).contains("tok/s") && !screen.contains("decoding…")
+        let idlePrompt = screen.split(separator: "\n").contains { $0.contains("› Message ") && $0.contains(" · /help for commands") }
+        return idlePrompt && statusLine(screen).contains("tok/s") && !screen.contains("decoding…")
     }
 
     /// Lines of the screen made of the upper half block: the picture's rows.
@@ -126,7 +130,64 @@ struct ChatInTmuxTests {
         #expect(after.contains("icanon") && after.contains("echo") && after.contains("isig") && !after.contains("-icanon"))
     }
 
-    @Test func ctrlCTwiceOnAnEmptyPromptQuitsAndSigtermRestoresTheTerminal() async throws {
+    /// The share of a picture's pixels nearest to each of `colours` (by squared RGB distance).
+    static func shares(_ image: RGBImage, nearestOf colours: [RGB]) -> [Double] {
+        var counts = [Int](repeating: 0, count: colours.count)
+        for index in stride(from: 0, to: image.pixels.count, by: 3) {
+            let (r, g, b) = (Int(image.pixels[index]), Int(image.pixels[index + 1]), Int(image.pixels[index + 2]))
+            let nearest = colours.indices.min { first, second in
+                func distance(_ c: RGB) -> Int {
+                    (r - Int(c.red)) * (r - Int(c.red)) + (g - Int(c.green)) * (g - Int(c.green)) + (b - Int(c.blue)) * (b - Int(c.blue))
+                }
+                return distance(colours[first]) < distance(colours[second])
+            }!
+            counts[nearest] += 1
+        }
+        return counts.map { Double($0) / Double(image.width * image.height) }
+    }
+
+    @Test func theBuiltInModelDrawsAndAFollowUpEditsThePicture() async throws {
+        defer { try? FileManager.default.removeItem(at: stateDirectory) }
+        let session = try start(seed: 1, model: Self.builtInModel)
+        defer { session.close() }
+        #expect(await session.waitFor { $0.contains("/help for commands") }, "the chat did not start:\n\(session.screen())")
+        try await send("draw a red circle on a blue background", in: session)
+        #expect(session.screen().contains("picture 1"), "\(session.screen())")
+        try await send("now make the circle green", in: session)
+        #expect(session.screen().contains("picture 2"), "\(session.screen())")
+
+        // The edited picture is on screen in the terminal's colours: green cells, no red ones.
+        let palette = HalfBlockRenderer(colorMode: .palette256)
+        func index(of colour: RGB) -> Int? {
+            if case .palette256(let n) = palette.render(RGBImage(width: 2, height: 2, filledWith: colour), columns: 1).row(0)[0].foreground {
+                return Int(n)
+            }
+            return nil
+        }
+        let (red, green, blue) = (RGB(220, 40, 40), RGB(50, 170, 70), RGB(40, 90, 220))
+        let cells = ScreenColors.rows(session.screen(escapes: true)).suffix(40).flatMap { $0 }.filter { $0.character == "▀" }
+        let greenCells = cells.filter { $0.foreground == index(of: green) || $0.background == index(of: green) }.count
+        #expect(greenCells >= 20, "no green picture at the bottom of the screen:\n\(session.screen())")
+
+        // Saved, the two pictures show the same blue background with the circle red, then green.
+        var saved: [RGBImage] = []
+        for number in 1 ... 2 {
+            let path = stateDirectory.appendingPathComponent("edit-\(number).png").path
+            try session.type("/image \(number) save \(path)")
+            try session.press("Enter")
+            #expect(await session.waitFor { $0.contains("Saved picture \(number)") }, "\(session.screen())")
+            saved.append(try PNGReader.read(path: path).flattened())
+        }
+        let before = Self.shares(saved[0], nearestOf: [red, green, blue])
+        let after = Self.shares(saved[1], nearestOf: [red, green, blue])
+        #expect(before[0] > 0.02 && before[2] > 0.5, "picture 1 is not red on blue: \(before)")
+        #expect(after[1] > 0.02 && after[0] < 0.005 && after[2] > 0.5, "picture 2 is not green on blue: \(after)")
+        #expect(abs(after[1] - before[0]) < 0.02, "the circle changed size: red \(before[0]), green \(after[1])")
+        try session.press("C-d")
+        #expect(await session.waitFor { $0.contains("EXIT=0") })
+    }
+
+    @Test func ctrlCTwiceOnAnEmptyPromptQuitsAndSigtermOrSighupRestoresTheTerminal() async throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
         let session = try start(seed: 1)
         defer { session.close() }
@@ -136,16 +197,32 @@ struct ChatInTmuxTests {
         try session.press("C-c")
         #expect(await session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") }, "\(session.screen())")
 
-        let second = try start(seed: 1)
-        defer { second.close() }
-        #expect(await second.waitFor { $0.contains("/help for commands") })
-        let shell = try second.tmux(["display", "-p", "-t", second.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Self.terminalModes(session) == "0 0 0", "mouse reports or the alternate screen left on")
+        for signal in [SIGTERM, SIGHUP] {
+            try await expectSignalRestoresTheTerminal(signal)
+        }
+    }
+
+    /// The pane's mouse reporting (standard, SGR) and alternate screen, "0 0 0" when all are off.
+    static func terminalModes(_ session: TmuxSession) throws -> String {
+        try session.tmux(["display", "-p", "-t", session.session, "#{mouse_standard_flag} #{mouse_sgr_flag} #{alternate_on}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `signal` sent to a running chat ends it with status 128 + signal and the terminal as it was.
+    func expectSignalRestoresTheTerminal(_ signal: Int32) async throws {
+        let session = try start(seed: 1)
+        defer { session.close() }
+        #expect(await session.waitFor { $0.contains("/help for commands") })
+        #expect(try Self.terminalModes(session) == "1 1 1")
+        let shell = try session.tmux(["display", "-p", "-t", session.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
             .split(separator: " ").compactMap { Int32($0) }
         let chatPID = try #require(children.first)
-        kill(chatPID, SIGTERM)
-        #expect(await second.waitFor { $0.contains("EXIT=143") && $0.contains("icanon") }, "\(second.screen())")
-        #expect(!second.screen().contains("-icanon") && !second.screen().contains("-echo"))
+        kill(chatPID, signal)
+        #expect(await session.waitFor { $0.contains("EXIT=\(128 + signal)") && $0.contains("icanon") }, "signal \(signal): \(session.screen())")
+        #expect(!session.screen().contains("-icanon") && !session.screen().contains("-echo"), "signal \(signal)")
+        #expect(try Self.terminalModes(session) == "0 0 0", "signal \(signal): mouse reports or the alternate screen left on")
     }
 
     @Test func aConversationIsSavedAsItGoesAndResumes() async throws {

@@ -13,6 +13,9 @@ struct LoopRun: Sendable {
     var screen: Screen?
     var restored: Bool
     var scriptFinished: Bool
+    /// What `/copy` put on the clipboard, and how often the terminal was handed to an editor.
+    var clipboard: String? = nil
+    var handOvers = 0
 }
 
 /// The run loop end to end, with the tiny fixture model and a terminal in memory: keys go in as
@@ -55,7 +58,8 @@ struct LoopRun: Sendable {
                 }
                 let status = loop.run(handleSignals: false)
                 continuation.resume(returning: LoopRun(status: status, state: loop.state, screen: terminal.screen,
-                                                       restored: terminal.restored, scriptFinished: finished))
+                                                       restored: terminal.restored, scriptFinished: finished,
+                                                       clipboard: terminal.clipboard, handOvers: terminal.handOvers))
             }
             thread.start()
         }
@@ -162,6 +166,27 @@ struct LoopRun: Sendable {
         }
         #expect(found)
         #expect(screen.textSnapshot().contains("no picture decoder"))
+    }
+
+    @Test func ctrlGEditsInTheEditorAndCopyReachesTheClipboard() async throws {
+        let (engine, model) = try makeEngine()
+        let services = ChatServices(
+            readPicture: { _ in throw PictureCodecError("no files in this test") }, writePicture: { _, _ in },
+            themes: ThemeCatalog(userDirectory: nil, builtInDirectory: nil), history: nil,
+            editText: { $0.replacingOccurrences(of: "cat", with: "dog") })
+        let steps = Steps([
+            ({ _ in true }, Array("hello cat".utf8) + [7]),  // Ctrl+G
+            ({ $0.input.text == "hello dog" }, Array("\r".utf8)),
+            ({ Self.replyEnded($0) }, Array("/copy\r".utf8)),
+            ({ $0.hint?.text.hasPrefix("copied") == true }, [4]),
+        ])
+        let run = await runLoop(engine: engine, model: model, services: services) { state, _ in steps.next(state) }
+        let finished = run.scriptFinished
+        #expect(finished)
+        #expect(run.handOvers == 1)
+        #expect(run.state.transcript.first == .user(UserTurn(text: "hello dog", pictures: [])))
+        let reply = await engine.messages.last?.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(run.clipboard != nil && run.clipboard == reply)
     }
 
     @Test func themeModelAndHistoryCommandsReachTheWorld() async throws {

@@ -61,6 +61,16 @@ import Testing
         #expect(PathCompletion.candidates(for: "~/pictures", home: directory.path) == ["~/pictures/"])
     }
 
+    @Test func theExternalEditorEditsAFileAndFailuresSaySo() throws {
+        #expect(ExternalEditor.command(environment: ["VISUAL": "code -w", "EDITOR": "nano"]) == "code -w")
+        #expect(ExternalEditor.command(environment: ["VISUAL": " ", "EDITOR": "nano"]) == "nano")
+        #expect(ExternalEditor.command(environment: [:]) == "vi")
+        // An "editor" that changes the file as a person would.
+        #expect(try ExternalEditor.edit("a cat\n", command: "sed -i 's/cat/dog/'") == "a dog")
+        #expect(throws: ExternalEditor.Failure.self) { try ExternalEditor.edit("a cat", command: "false") }
+        #expect(throws: ExternalEditor.Failure.self) { try ExternalEditor.edit("a cat", command: "rm") }
+    }
+
     @Test func commandsParseWithTheirArguments() {
         #expect(SlashCommand.parse("/help") == .success(.help))
         #expect(SlashCommand.parse("/exit") == .success(.quit))
@@ -73,7 +83,11 @@ import Testing
         #expect(SlashCommand.parse("/set") == .success(.showSettings))
         #expect(SlashCommand.parse("/theme") == .success(.theme(nil)))
         #expect(SlashCommand.parse("/model ~/models/x") == .success(.model("~/models/x")))
-        #expect(SlashCommand.parse("/image two save x") == .failure(CommandError("usage: /image N save PATH")))
+        #expect(SlashCommand.parse("/image 2 save") == .failure(CommandError("usage: /image N save PATH")))
+        #expect(SlashCommand.parse("/image ~/pictures/cat.png") == .success(.attach("~/pictures/cat.png")))
+        #expect(SlashCommand.parse("/image 'two words.png'") == .success(.attach("two words.png")))
+        #expect(SlashCommand.parse("/regen") == .success(.retry))
+        #expect(SlashCommand.parse("/copy") == .success(.copy))
         #expect(SlashCommand.parse("/export pdf x") == .failure(CommandError("usage: /export md|html PATH")))
         #expect(SlashCommand.parse("/undo now") == .failure(CommandError("usage: /undo ")))
         #expect(SlashCommand.parse("/thme dark") == .failure(CommandError("unknown command /thme. Did you mean /theme? Type /help for the list.")))

@@ -163,6 +163,67 @@ import Testing
         return state
     }
 
+    @Test func ctrlRSearchesEarlierMessagesNewestFirst() {
+        var state = makeState(history: ["draw a red circle", "hello", "Draw a blue square"])
+        type("typed", &state)
+        press([.ctrl("r")], &state)
+        type("draw", &state)
+        #expect(state.input.text == "Draw a blue square")  // case is ignored
+        press([.ctrl("r")], &state)
+        #expect(state.input.text == "draw a red circle")
+        press([.ctrl("r")], &state)  // no older match: it stays
+        #expect(state.input.text == "draw a red circle")
+        type("x", &state)
+        #expect(state.historySearch?.match == nil)
+        #expect(state.input.text == "typed")
+        #expect(view(state).textLines().contains { $0.contains("history search: drawx (no match)") })
+        press([.backspace([])], &state)
+        #expect(state.input.text == "Draw a blue square")
+        press([.escape], &state)  // cancels: the typed text comes back
+        #expect(state.input.text == "typed")
+        #expect(state.historySearch == nil)
+
+        press([.ctrl("r")], &state)
+        type("hel", &state)
+        #expect(press([.enter([])], &state).last == .send(.user("hello")))
+        #expect(state.historySearch == nil)
+    }
+
+    @Test func anEditingKeyEndsTheSearchKeepingTheMatch() {
+        var state = makeState(history: ["draw a red circle"])
+        press([.ctrl("r")], &state)
+        type("red", &state)
+        press([.ctrl("e")], &state)
+        #expect(state.historySearch == nil)
+        type(" now", &state)
+        #expect(state.input.text == "draw a red circle now")
+    }
+
+    @Test func ctrlGHandsTheMessageToTheEditorAndTakesItBack() {
+        var state = makeState()
+        type("a cat", &state)
+        #expect(press([.ctrl("g")], &state) == [.editExternally("a cat")])
+        _ = update(&state, .editedExternally("a dog\non two lines"))
+        #expect(state.input.text == "a dog\non two lines")
+        _ = update(&state, .editorFailed("the editor 'false' exited with status 1; the message is unchanged"))
+        #expect(state.input.text == "a dog\non two lines")
+        #expect(state.hint?.kind == .warning)
+    }
+
+    @Test func copyPutsTheLastRepliesTextOnTheClipboard() {
+        var state = makeState()
+        type("/copy", &state)
+        #expect(press([.enter([])], &state) == [.recordHistory("/copy")])
+        #expect(state.hint?.kind == .warning)
+        state = stateAfterOneExchange()
+        type("/copy", &state)
+        #expect(press([.enter([])], &state).last == .copyToClipboard("Here."))
+    }
+
+    @Test func copyToClipboardIsOneOSC52Sequence() {
+        #expect(clipboardSequence("héllo") == "\u{1B}]52;c;aMOpbGxv\u{07}")
+    }
+
     @Test func undoDropsTheLastExchange() {
         var state = stateAfterOneExchange()
         type("/undo", &state)
@@ -294,6 +355,12 @@ import Testing
         #expect(press([.tab], &state) == [.completePath("~/pi")])
         _ = update(&state, .pathCompletions(prefix: "~/pi", candidates: ["~/pictures/"]))
         #expect(state.input.text == "/attach ~/pictures/")
+        state.input.clear()
+        type("/image ~/pi", &state)
+        #expect(press([.tab], &state) == [.completePath("~/pi")])
+        state.input.clear()
+        type("/image 2 save out/p", &state)
+        #expect(press([.tab], &state) == [.completePath("out/p")])
     }
 
     @Test func themeSwitchesLive() {

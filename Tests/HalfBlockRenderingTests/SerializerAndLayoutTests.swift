@@ -72,6 +72,20 @@ import Testing
         #expect(TerminalDefaults.colorMode(environment: ["NO_COLOR": "", "COLORTERM": "truecolor"]) == .truecolor)
     }
 
+    @Test func colourModeRaisedByTheTerminfoEntry() {
+        let kittyOverSSH = ["TERM": "xterm-kitty"]
+        #expect(TerminalDefaults.colorMode(environment: kittyOverSSH, terminfo: TerminfoColors(colors: 256, directColor: true)) == .truecolor)
+        #expect(TerminalDefaults.colorMode(environment: kittyOverSSH, terminfo: TerminfoColors(colors: 256, directColor: false)) == .palette256)
+        #expect(TerminalDefaults.colorMode(environment: kittyOverSSH, terminfo: TerminfoColors(colors: 8, directColor: false)) == .ansi16)
+        #expect(TerminalDefaults.colorMode(environment: kittyOverSSH, terminfo: nil) == .ansi16)
+        // The entry never lowers what the environment asks for, and never overrides NO_COLOR or dumb.
+        let truecolor = ["COLORTERM": "truecolor", "TERM": "xterm"]
+        #expect(TerminalDefaults.colorMode(environment: truecolor, terminfo: TerminfoColors(colors: 8, directColor: false)) == .truecolor)
+        let noColor = ["NO_COLOR": "1", "TERM": "xterm-kitty"]
+        #expect(TerminalDefaults.colorMode(environment: noColor, terminfo: TerminfoColors(colors: 256, directColor: true)) == .monochrome)
+        #expect(TerminalDefaults.colorMode(environment: ["TERM": "dumb"], terminfo: TerminfoColors(colors: 256, directColor: true)) == .monochrome)
+    }
+
     @Test func defaultColumns() {
         #expect(TerminalDefaults.columns(terminalColumns: 120, pictureWidth: 512) == 120)
         #expect(TerminalDefaults.columns(terminalColumns: nil, pictureWidth: 512) == 80)

@@ -13,7 +13,8 @@ import Testing
     }
 
     /// Runs the `omnichat` built next to this test bundle.
-    func omnichat(_ arguments: [String]) throws -> Result {
+    /// Runs the built `omnichat` with `arguments`; `input`, when given, is piped to its standard input.
+    func omnichat(_ arguments: [String], input: Data? = nil) throws -> Result {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("omnichat")
         let candidates = [binary, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("omnichat")]
         let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
@@ -26,7 +27,13 @@ import Testing
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let inputPipe = input.map { _ in Pipe() }
+        if let inputPipe { process.standardInput = inputPipe }
         try process.run()
+        if let inputPipe, let input {
+            inputPipe.fileHandleForWriting.write(input)
+            try inputPipe.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -59,6 +59,18 @@ import Testing
         #expect(!result.stdout.isEmpty)
     }
 
+    @Test func pipedInputIsOneMessageAnsweredAsRunAnswersIt() throws {
+        let piped = try cli.omnichat(["--model", swin, "--seed", "3"], input: Data("hello\nthere\n".utf8))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        let run = try cli.omnichat(["run", "--model", swin, "--seed", "3", "hello\nthere"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!piped.stdout.isEmpty)
+        #expect(piped.stdout == run.stdout)
+        let empty = try cli.omnichat(["--model", swin], input: Data(" \n".utf8))
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("standard input is empty"))
+    }
+
     @Test(arguments: [
         (["run", "--model", "@swin"], "no user turns"),
         (["run", "--model", "@swin", "--script", "/nonexistent.jsonl"], "/nonexistent.jsonl"),

@@ -1,0 +1,126 @@
+import ChameleonModel
+import ChatEngine
+import ChatUI
+import Foundation
+import Imaging
+import PNGCodec
+import TensorMath
+import VQGAN
+
+/// Plays user turns through the conversation engine without the terminal interface: what
+/// `omnichat run` does, and what `omnichat` does when its standard input is not a terminal.
+struct TurnPlayer {
+    let modelOptions: ModelOptions
+    let sampling: SamplingOptions
+    /// Folder for the assistant's pictures, if any.
+    let out: String?
+    /// One JSON object per assistant turn instead of text and half-block pictures.
+    let json: Bool
+    /// Most tokens per reply.
+    let maxTokens: Int
+
+    /// Most tokens per reply unless asked otherwise (a picture once begun is finished).
+    static let defaultMaxTokens = 2048
+
+    /// Plays `userTurns` in order through one engine, printing each reply as it comes.
+    func play(_ userTurns: [ScriptTurn]) async throws {
+        let directory = try modelOptions.directory()
+        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights,
+                                                 mapWeights: !modelOptions.noMmap)
+        let format = try ConversationFormat.load(directory: directory)
+        let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: directory.path)
+        var options = checkpoint.defaultOptions
+        options.maxNewTokens = maxTokens
+        sampling.apply(to: &options)
+        let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
+        let outDirectory = try out.map { try makeDirectory($0) }
+        let drawer = json ? nil : PictureDrawer()
+
+        for (index, turn) in userTurns.enumerated() {
+            var segments: [MessageSegment] = []
+            for path in turn.images {
+                guard vqgan.canEncode else { throw VQGANError.noEncoder(path: directory.path) }
+                let side = vqgan.resolution
+                let picture = try PNGReader.read(path: path).flattened()
+                    .resizedAndCenterCropped(shortestSide: side, cropWidth: side, cropHeight: side)
+                segments.append(.picture(codes: try vqgan.encode(picture)))
+            }
+            if !turn.text.isEmpty { segments.append(.text(turn.text)) }
+            var text = ""
+            var images: [String] = []
+            var stats: GenerationStats?
+            for try await event in engine.respond(to: ChatMessage(role: .user, segments: segments)) {
+                switch event {
+                case .text(let piece):
+                    text += piece
+                    if !json { FileHandle.standardOutput.write(Data(TerminalText.safeIfTerminal(piece).utf8)) }
+                case .pictureFinished(let pictureIndex, let codes):
+                    guard vqgan.canDecode else { throw VQGANError.noDecoder(path: directory.path) }
+                    let picture = try vqgan.decodePicture(codes: codes)
+                    if let outDirectory {
+                        let file = outDirectory.appendingPathComponent("turn\(index + 1)-picture\(pictureIndex + 1).png")
+                        try PNGWriter.write(picture, to: file.path, text: [
+                            (key: "prompt", value: turn.text), (key: "model", value: directory.lastPathComponent),
+                            (key: "seed", value: String(sampling.seed)),
+                        ])
+                        images.append(file.path)
+                    }
+                    if let drawer {
+                        FileHandle.standardOutput.write(Data(("\n" + drawer.draw(picture)).utf8))
+                    }
+                case .notice(let notice):
+                    printError("omnichat: \(notice)")
+                case .finished(let finished):
+                    stats = finished
+                case .pictureBegan, .pictureCode:
+                    break
+                }
+            }
+            if json {
+                let ids = await engine.messageTokenIDs.last ?? []
+                let context = await engine.contextUsage
+                try printJSON(TurnOutput(turn: index + 1, text: text, images: images, token_ids: ids,
+                                         stats: stats.map { TurnStats($0, contextTokens: context.used) }))
+            } else {
+                print("")
+            }
+        }
+    }
+
+    struct TurnOutput: Encodable {
+        let turn: Int
+        let text: String
+        let images: [String]
+        let token_ids: [Int]
+        /// How the reply was computed (absent when it failed before the first token).
+        let stats: TurnStats?
+    }
+
+    /// Timing of one reply: the new prompt tokens the model ran (the conversation before them
+    /// stays cached) and how long until the first reply token, then the reply itself.
+    struct TurnStats: Encodable {
+        let prompt_tokens: Int
+        let prompt_seconds: Double
+        let generated_tokens: Int
+        let generation_seconds: Double
+        let context_tokens: Int
+
+        init(_ stats: GenerationStats, contextTokens: Int) {
+            prompt_tokens = stats.promptTokens
+            prompt_seconds = stats.promptSeconds
+            generated_tokens = stats.generatedTokens
+            generation_seconds = stats.generationSeconds
+            context_tokens = contextTokens
+        }
+    }
+
+    private func makeDirectory(_ path: String) throws -> URL {
+        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("--out: cannot create \(url.path): \(error.localizedDescription)")
+        }
+        return url
+    }
+}
