@@ -52,3 +52,43 @@ func twoTonePicture(side: Int = 8) -> RGBImage {
     }
     return RGBImage(width: side, height: side, pixels: pixels)
 }
+
+extension Screen {
+    /// The screen's colours and attributes as a cell grid: one symbol per cell, the same symbol
+    /// for the same foreground, background and attributes, then a legend of what each symbol
+    /// stands for. A golden of it catches a wrong colour in any cell (the text goldens catch
+    /// the characters).
+    func styleSnapshot() -> String {
+        let symbols = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var legend: [String] = []
+        var symbolOf: [String: Character] = [:]
+        func name(_ color: TerminalColor) -> String {
+            switch color {
+            case .terminalDefault: "default"
+            case .ansi16(let n): "ansi\(n)"
+            case .palette256(let n): "256:\(n)"
+            case .rgb(let c): "#" + [c.red, c.green, c.blue].map { String(format: "%02x", $0) }.joined()
+            }
+        }
+        func attributeNames(_ attributes: TextAttributes) -> String {
+            let names: [(TextAttributes, String)] = [(.bold, "bold"), (.dim, "dim"), (.reverse, "reverse"), (.underline, "underline"), (.italic, "italic")]
+            return names.filter { attributes.contains($0.0) }.map { " " + $0.1 }.joined()
+        }
+        var lines: [String] = []
+        for row in 0 ..< height {
+            var line = ""
+            for column in 0 ..< width {
+                let (cell, attributes) = self[row, column]
+                let key = name(cell.foreground) + " on " + name(cell.background) + attributeNames(attributes)
+                if symbolOf[key] == nil {
+                    precondition(legend.count < symbols.count, "more styles on screen than symbols")
+                    symbolOf[key] = symbols[legend.count]
+                    legend.append("\(symbols[legend.count]) \(key)")
+                }
+                line.append(symbolOf[key]!)
+            }
+            lines.append(line)
+        }
+        return (lines + [""] + legend).joined(separator: "\n")
+    }
+}

@@ -34,6 +34,8 @@ import Testing
     @Test func aConversationWithAPicture() throws {
         let screen = view(conversation())
         try expectGolden(screen.textSnapshot(), "conversation-40x24.txt")
+        try expectGolden(screen.styleSnapshot(), "conversation-40x24-styles.txt")
+        try expectGolden(view(conversation(mode: .palette256)).styleSnapshot(), "conversation-40x24-styles-256.txt")
     }
 
     @Test func picturesAreDrawnWithTheRendererColours() throws {
@@ -60,6 +62,7 @@ import Testing
         _ = update(&state, .picturePreview(number: 1, image: twoTonePicture(side: 16), codes: 1))
         #expect(TranscriptLines.build(state, width: 40).count == before)
         try expectGolden(view(state).textSnapshot(), "drawing-40x24.txt")
+        try expectGolden(view(state).styleSnapshot(), "drawing-40x24-styles.txt")
     }
 
     @Test func aTooSmallWindowGetsAShortMessage() {
