@@ -3,7 +3,8 @@ import Foundation
 /// The status line's pieces: the model, the context in use, the speed of the last reply, and
 /// while a picture is drawn its progress and the time left.
 public enum StatusLine {
-    /// The left part, as runs: " model │ ctx 312/4096 │ prompt 9 tok · 14.2 tok/s". The prompt
+    /// The left part, as runs: " model │ ctx 312/4096 │ 14.2 tok/s · prompt 9 tok" (a narrow
+    /// window shows the runs that fit whole, from the left). The prompt
     /// count is what the last reply had to read before answering: only the new message, since
     /// the conversation before it stays in the model's cache.
     public static func left(_ state: AppState) -> [TextRun] {
@@ -11,7 +12,8 @@ public enum StatusLine {
         var runs = [TextRun(" " + TerminalText.safe(state.model.name), styles.statusModel)]
         runs.append(TextRun(" │ ctx \(state.contextUsed)/\(state.model.contextLength)", styles.status))
         if let stats = state.lastStats, stats.generatedTokens > 0 {
-            runs.append(TextRun(" │ prompt \(stats.promptTokens) tok · " + String(format: "%.1f tok/s", stats.generationTokensPerSecond), styles.status))
+            runs.append(TextRun(" │ " + String(format: "%.1f tok/s", stats.generationTokensPerSecond), styles.status))
+            runs.append(TextRun(" · prompt \(stats.promptTokens) tok", styles.status))
         }
         return runs
     }

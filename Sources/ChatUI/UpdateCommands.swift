@@ -200,6 +200,7 @@ extension Update {
         return (["Commands:"] + commands + [
             "Keys: Enter sends · Alt+Enter or Ctrl+J new line · Up/Down earlier messages · Ctrl+R searches them",
             "  Tab completes · Ctrl+G edits the message in $VISUAL or $EDITOR",
+            "  Shift+drag selects text (the chat takes the wheel) · /copy copies the last reply",
             "  Esc or Ctrl+C stops a reply · Ctrl+C twice or Ctrl+D quits · PgUp/PgDn or the wheel scroll",
             "  Ctrl+A/E line start/end · Alt+B/F words · Ctrl+K/U/W cut · Ctrl+Y paste back · Ctrl+L redraw",
             "  Start a message with // to send a line that begins with /",

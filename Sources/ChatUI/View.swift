@@ -146,8 +146,10 @@ private func drawStatus(_ screen: inout Screen, state: AppState, layout: Layout)
         rightStart = max(0, layout.size.columns - CellWidth.of(right.text))
         screen.write(right.text, row: row, column: rightStart, style: right.style)
     }
+    // The model's name is cut to fit; the other pieces are shown whole or not at all.
     var column = 0
-    for run in StatusLine.left(state) {
+    for (index, run) in StatusLine.left(state).enumerated() {
+        if index > 0 && column + CellWidth.of(run.text) > rightStart - 1 { break }
         column = screen.write(run.text, row: row, column: column, style: run.style, limit: max(0, rightStart - 1))
     }
 }

@@ -17,9 +17,10 @@ struct ChatCommand: AsyncParsableCommand {
             on an empty prompt quits; /help in the chat lists commands and keys. Themes are read from \
             $XDG_CONFIG_HOME/omnichat/themes, then the themes that ship with omnichat. Input history \
             is kept in $XDG_STATE_HOME/omnichat/history (--no-history or OMNICHAT_HISTORY=off to keep \
-            none). Colours follow NO_COLOR, COLORTERM, TERM and its terminfo entry (colors, RGB) unless --colors says otherwise. When \
-            standard input is not a terminal (`echo "draw a red circle" | omnichat`), all of it is one \
-            message and the reply is printed as `omnichat run` prints it.
+            none). Colours follow NO_COLOR, COLORTERM, TERM and its terminfo entry (colors, RGB) \
+            unless --colors says otherwise. When standard input is not a terminal \
+            (`echo "draw a red circle" | omnichat`), all of it is one message and the reply is printed \
+            as `omnichat run` prints it.
             """)
 
     @OptionGroup var modelOptions: ModelOptions

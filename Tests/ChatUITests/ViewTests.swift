@@ -143,7 +143,19 @@ import Testing
 
     @Test func statusLineShowsModelContextAndSpeed() {
         let screen = view(conversation(columns: 60))
-        #expect(screen.textLines().last!.hasPrefix(" tiny │ ctx 57/256 │ prompt 10 tok · 20.0 tok/s"))
+        #expect(screen.textLines().last!.hasPrefix(" tiny │ ctx 57/256 │ 20.0 tok/s · prompt 10 tok"))
+    }
+
+    @Test func aNarrowStatusLineDropsWholePiecesNotHalves() {
+        var state = conversation(columns: 50)
+        type("again", &state)
+        press([.enter([])], &state)
+        _ = update(&state, .generation(.pictureBegan(index: 0, codesTotal: 16), at: 5))
+        let status = view(state).textLines().last!
+        #expect(status.hasPrefix(" tiny │ "))
+        #expect(status.hasSuffix("picture 2: 0/16 codes "))
+        #expect(status.contains("ctx 57/256"))
+        #expect(!status.contains("tok/s"))  // it did not fit whole, so it is not there at all
     }
 
     @Test func aScrolledTranscriptSaysHowMuchIsBelow() {
