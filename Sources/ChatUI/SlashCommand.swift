@@ -112,9 +112,14 @@ public enum SlashCommand: Sendable, Equatable {
 
     /// The command name nearest to `name` (a prefix, or one or two letters off).
     static func closestName(to name: String) -> String? {
-        guard !name.isEmpty else { return nil }
-        if let prefixed = names.first(where: { $0.hasPrefix(name) }) { return prefixed }
-        let scored = names.map { ($0, editDistance(Array($0), Array(name))) }.min { $0.1 < $1.1 }
+        closest(to: name, among: names)
+    }
+
+    /// The word of `candidates` nearest to `word`: one it starts, or one or two letters off.
+    static func closest(to word: String, among candidates: [String]) -> String? {
+        guard !word.isEmpty else { return nil }
+        if let prefixed = candidates.first(where: { $0.hasPrefix(word) }) { return prefixed }
+        let scored = candidates.map { ($0, editDistance(Array($0), Array(word))) }.min { $0.1 < $1.1 }
         return scored.flatMap { $0.1 <= 2 ? $0.0 : nil }
     }
 

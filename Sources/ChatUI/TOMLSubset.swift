@@ -1,13 +1,14 @@
-/// Reads the part of TOML that theme files use: comments, `[table]` headers (dotted names
-/// allowed) and `key = "string"` or `key = 'string'` pairs. Anything else (numbers, arrays,
-/// inline tables, multi-line strings) is refused with the line it is on, so a typo never passes
-/// silently.
+/// Reads the part of TOML that theme and config files use: comments, `[table]` headers (dotted
+/// names allowed) and `key = "string"` or `key = 'string'` pairs, and with `scalars` also bare
+/// numbers and booleans (`top_k = 40`, `history = false`, kept as their text). Anything else
+/// (arrays, inline tables, multi-line strings) is refused with the line it is on, so a typo never
+/// passes silently.
 ///
 /// The result maps each key's full dotted name to its value:
 ///
 ///     try TOMLSubset.parse("[status]\ntext = \"#ffffff\"\n", path: "x.toml")   // ["status.text": "#ffffff"]
 enum TOMLSubset {
-    static func parse(_ text: String, path: String) throws(ThemeError) -> [String: String] {
+    static func parse(_ text: String, path: String, scalars: Bool = false) throws(ThemeError) -> [String: String] {
         var values: [String: String] = [:]
         var table = ""
         var lineNumber = 0
@@ -45,8 +46,17 @@ enum TOMLSubset {
                 guard let end = valueText.firstIndex(of: "'") else { throw fail("unterminated string") }
                 value = String(valueText[..<end])
                 valueText = valueText[valueText.index(after: end)...]
+            case .some(let first) where scalars && (first.isNumber || "+-.".contains(first) || first == "t" || first == "f"):
+                let end = valueText.firstIndex { $0 == " " || $0 == "\t" || $0 == "#" } ?? valueText.endIndex
+                let bare = valueText[..<end]
+                guard bare == "true" || bare == "false" || Double(bare.replacingOccurrences(of: "_", with: "")) != nil else {
+                    throw fail("the value of \(key) must be a quoted string, a number, true or false")
+                }
+                value = bare.replacingOccurrences(of: "_", with: "")
+                valueText = valueText[end...]
             default:
-                throw fail("the value of \(key) must be a quoted string")
+                throw fail(scalars ? "the value of \(key) must be a quoted string, a number, true or false"
+                                   : "the value of \(key) must be a quoted string")
             }
             let rest = trimmed(valueText)
             guard rest.isEmpty || rest.first == "#" else { throw fail("unexpected text after the value of \(key)") }

@@ -23,6 +23,8 @@ public struct XDGDirectories: Sendable, Equatable {
         cache = directory("XDG_CACHE_HOME", ".cache").appendingPathComponent("omnichat")
     }
 
+    /// The user's defaults for the chat (`ConfigFile`).
+    public var configFile: URL { config.appendingPathComponent("config.toml") }
     /// Where user themes go.
     public var themes: URL { config.appendingPathComponent("themes") }
     /// The input history file.

@@ -39,17 +39,21 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if isatty(STDIN_FILENO) == 0 {
-            try await answerPipedMessage()
-            return
-        }
         let environment = ProcessInfo.processInfo.environment
         let directories = XDGDirectories(environment: environment)
+        let config = try ChatSettings(file: directories.configFile, environment: environment, modelOptions: modelOptions)
+        let modelOptions = config.modelOptions
+        if isatty(STDIN_FILENO) == 0 {
+            try await answerPipedMessage(modelOptions: modelOptions, configuredSampling: config.sampling)
+            return
+        }
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
-        let chosenTheme = try catalog.load(theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "dark")
+        let chosenTheme = try catalog.load(
+            theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? config.file.theme ?? "dark")
 
         let directory = try modelOptions.directory()
         var options = GenerationOptions(modelDefaults: try GenerationDefaults.load(directory: directory))
+        config.sampling?.apply(to: &options)
         sampling.apply(to: &options)
         printError("omnichat: loading \(directory.path)")
         let cache = directories.cache
@@ -71,13 +75,16 @@ struct ChatCommand: AsyncParsableCommand {
         let loadModel = modelLoader(verbose: false)
         let loaded = try modelLoader(verbose: true)(directory, options)
         let (engine, model, codec) = (loaded.engine, loaded.info, loaded.codec)
+        var sessionOptions = sessionOptions
+        if config.file.autosave == false { sessionOptions.noAutosave = true }
         let (keeper, resumed) = try await ChatSessionKeeper.start(sessionOptions, engine: engine, codec: codec)
         if let resumed { options = resumed.options }
 
         let historyOff = noHistory || ["off", "0", "no"].contains(environment["OMNICHAT_HISTORY"]?.lowercased() ?? "")
+            || config.file.history == false
         let history = historyOff ? nil : HistoryFile(url: directories.history)
 
-        let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? TerminalDefaults.colorMode(
+        let preferred = colors.flatMap(ColorMode.init(rawValue:)) ?? config.file.colors ?? TerminalDefaults.colorMode(
             environment: environment, terminfo: NcursesTerminal.terminfoColors(term: environment["TERM"] ?? ""))
         let services = ChatServices(
             readPicture: { path in try PNGReader.read(path: path).flattened() },
@@ -96,15 +103,50 @@ extension ChatCommand {
     static let pipedMessageLimit = 1 << 20
 
     /// Pipe mode: all of standard input is one user message, answered as `omnichat run` answers.
-    func answerPipedMessage() async throws {
+    func answerPipedMessage(modelOptions: ModelOptions, configuredSampling: SamplingOptions?) async throws {
         let data = try FileHandle.standardInput.read(upToCount: Self.pipedMessageLimit + 1) ?? Data()
         guard data.count <= Self.pipedMessageLimit else {
             throw CLIError("standard input holds more than \(Self.pipedMessageLimit) bytes; a message must be shorter")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw CLIError("standard input is empty: nothing to answer") }
-        let player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: nil, json: false, maxTokens: TurnPlayer.defaultMaxTokens)
+        var player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: nil, json: false, maxTokens: TurnPlayer.defaultMaxTokens)
+        player.configuredSampling = configuredSampling
         try await player.play([ScriptTurn(text: text, images: [])])
+    }
+}
+
+/// The chat's settings from `$XDG_CONFIG_HOME/omnichat/config.toml` (`ConfigFile`), merged under
+/// the flags and the environment: a flag wins, then `OMNICHAT_MODEL` / `OMNICHAT_THEME`, then
+/// the file, then the built-in defaults.
+struct ChatSettings {
+    let file: ConfigFile
+    /// The model flags with the file's model and weights where no flag or variable gave them.
+    let modelOptions: ModelOptions
+    /// The file's sampling settings, checked as the flags are; nil when it sets none.
+    let sampling: SamplingOptions?
+
+    init(file url: URL, environment: [String: String], modelOptions flags: ModelOptions) throws {
+        do {
+            file = try ConfigFile.load(from: url)
+        } catch {
+            throw CLIError(error.description)
+        }
+        var options = flags
+        if options.model == nil, environment["OMNICHAT_MODEL"]?.isEmpty ?? true, let model = file.model {
+            options.model = (model as NSString).expandingTildeInPath
+        }
+        if options.weights == nil { options.weights = file.weights }
+        modelOptions = options
+        if file.sampling.isEmpty {
+            sampling = nil
+        } else {
+            do {
+                sampling = try SamplingOptions.parse(file.samplingArguments)
+            } catch {
+                throw CLIError("\(url.path): " + SamplingOptions.message(for: error).replacingOccurrences(of: "--", with: ""))
+            }
+        }
     }
 }
 

@@ -18,6 +18,8 @@ struct TurnPlayer {
     let json: Bool
     /// Most tokens per reply.
     let maxTokens: Int
+    /// Sampling defaults applied before `sampling` (the chat's config file), if any.
+    var configuredSampling: SamplingOptions? = nil
 
     /// Most tokens per reply unless asked otherwise (a picture once begun is finished).
     static let defaultMaxTokens = 2048
@@ -31,6 +33,7 @@ struct TurnPlayer {
         let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: directory.path)
         var options = checkpoint.defaultOptions
         options.maxNewTokens = maxTokens
+        configuredSampling?.apply(to: &options)
         sampling.apply(to: &options)
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
         let outDirectory = try out.map { try makeDirectory($0) }

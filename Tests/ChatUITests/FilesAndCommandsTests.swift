@@ -117,3 +117,56 @@ import Testing
         #expect(frames <= 6)
     }
 }
+
+/// `$XDG_CONFIG_HOME/omnichat/config.toml`.
+@Suite struct ConfigFileTests {
+    @Test func everyKeyIsReadAsItsType() throws {
+        let config = try ConfigFile.parse("""
+            # defaults
+            model = "~/models/anole"
+            weights = "q4"
+            theme = 'light'
+            colors = "256"
+            history = false
+            autosave = true
+            temperature = 0.8
+            top_k = 40
+            cfg_text = 3   # a comment after a number
+            greedy = false
+            """, path: "c.toml")
+        #expect(config.model == "~/models/anole")
+        #expect(config.weights == .q4)
+        #expect(config.theme == "light")
+        #expect(config.colors == .palette256)
+        #expect(config.history == false)
+        #expect(config.autosave == true)
+        #expect(config.samplingArguments == ["--cfg-text", "3", "--temperature", "0.8", "--top-k", "40"])
+        #expect(try ConfigFile.parse("greedy = true", path: "c.toml").samplingArguments == ["--greedy"])
+        #expect(try ConfigFile.load(from: URL(fileURLWithPath: "/nonexistent/config.toml")) == ConfigFile())
+    }
+
+    @Test func mistakesAreOneLineNamingTheFileAndKey() {
+        let cases: [(String, String)] = [
+            ("tempreture = 1", "c.toml: unknown key tempreture (did you mean temperature?); keys: model, weights"),
+            ("history = maybe", "c.toml:1: the value of history must be a quoted string, a number, true or false"),
+            ("history = \"no\"", "c.toml: history = no: expected true or false"),
+            ("colors = \"lots\"", "c.toml: colors = lots: expected truecolor, 256, 16 or none"),
+            ("top_p = \"high\"", "c.toml: top_p = high: expected a number"),
+            ("[table]\ntheme = \"x\"", "c.toml: unknown key table.theme"),
+            ("theme = \"a\"\ntheme = \"b\"", "c.toml:2: theme is set twice"),
+        ]
+        for (text, message) in cases {
+            do {
+                _ = try ConfigFile.parse(text, path: "c.toml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.description.hasPrefix(message), "\(text): \(error.description)")
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
+
+    @Test func themesStillTakeOnlyQuotedStrings() {
+        #expect(throws: ThemeError.self) { try TOMLSubset.parse("text = 12", path: "t.toml") }
+    }
+}

@@ -14,7 +14,7 @@ import Testing
 
     /// Runs the `omnichat` built next to this test bundle.
     /// Runs the built `omnichat` with `arguments`; `input`, when given, is piped to its standard input.
-    func omnichat(_ arguments: [String], input: Data? = nil) throws -> Result {
+    func omnichat(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("omnichat")
         let candidates = [binary, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("omnichat")]
         let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
@@ -23,6 +23,8 @@ import Testing
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OMNICHAT_MODEL"] = nil
+        environment["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("omnichat-no-config").path
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -71,6 +71,34 @@ import Testing
         #expect(empty.stderr.contains("standard input is empty"))
     }
 
+    @Test func theConfigFileSetsTheChatsModelAndSamplingUnderTheFlags() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("omnichat"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let file = home.appendingPathComponent("omnichat/config.toml")
+        try Data("# my defaults\nmodel = \"\(swin)\"\ngreedy = true\n".utf8).write(to: file)
+        let environment = ["XDG_CONFIG_HOME": home.path]
+        let configured = try cli.omnichat([], input: Data("hello".utf8), environment: environment)
+        #expect(configured.status == 0, "\(configured.stderr)")
+        let flags = try cli.omnichat(["run", "--model", swin, "--greedy", "hello"])
+        #expect(!configured.stdout.isEmpty && configured.stdout == flags.stdout)
+        // A flag still wins over the file.
+        let sampled = try cli.omnichat(["--temperature", "1.5", "--seed", "4"], input: Data("hello".utf8), environment: environment)
+        #expect(sampled.status == 0, "\(sampled.stderr)")
+        #expect(sampled.stdout != configured.stdout)
+
+        for (text, mention) in [("temprature = 0.5\n", "unknown key temprature (did you mean temperature?)"),
+                                ("top_k = many\n", ":1: the value of top_k must be a quoted string, a number, true or false"),
+                                ("top_p = 7\n", "top-p must be in (0, 1]"),
+                                ("weights = \"q3\"\n", "weights = q3: expected f32, bf16, q8, q4")] {
+            try Data(text.utf8).write(to: file)
+            let result = try cli.omnichat([], input: Data("hello".utf8), environment: environment)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(file.path) && result.stderr.contains(mention), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
     @Test(arguments: [
         (["run", "--model", "@swin"], "no user turns"),
         (["run", "--model", "@swin", "--script", "/nonexistent.jsonl"], "/nonexistent.jsonl"),
