@@ -28,6 +28,10 @@ extension Update {
         case .character(let character):
             edit(&state) { $0.insert(String(character)) }
         case .paste(let text):
+            if let path = droppedPicturePath(text) {
+                showHint("attaching \((path as NSString).lastPathComponent)…", state: &state)
+                return [.attachPicture(path: path)]
+            }
             edit(&state) { $0.insert(pasteable(text)) }
         case .backspace(let modifiers):
             edit(&state) { modifiers.contains(.alt) || modifiers.contains(.ctrl) ? $0.deleteWordBackward() : $0.deleteBackward() }
@@ -136,6 +140,16 @@ extension Update {
         if state.input.moveLine(by: older ? -1 : 1) { return }
         let recalled = older ? state.history.older(current: state.input.text) : state.history.newer()
         if let recalled { state.input.set(recalled) }
+    }
+
+    /// A paste that is nothing but the path of a PNG file, as a terminal pastes a file dropped
+    /// on it (quoted, with `\ ` for spaces, or as a `file://` URL): the path to attach.
+    static func droppedPicturePath(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.contains("\n") else { return nil }
+        let path = SlashCommand.unquoted(trimmed)
+        guard path.lowercased().hasSuffix(".png"), path.hasPrefix("/") || path.hasPrefix("~/") else { return nil }
+        return path
     }
 
     /// Pasted text: kept as typed except control characters, which mean nothing in a message.

@@ -210,6 +210,21 @@ import Testing
         #expect(state.hint?.kind == .warning)
     }
 
+    @Test func aDroppedPNGIsAttachedNotTyped() {
+        var state = makeState()
+        for (pasted, path) in [("/home/me/cat.png", "/home/me/cat.png"), ("'/tmp/my cat.PNG' ", "/tmp/my cat.PNG"),
+                               ("/tmp/my\\ cat.png", "/tmp/my cat.png"), ("file:///tmp/a%20b.png\n", "/tmp/a b.png"),
+                               ("~/pictures/x.png", "~/pictures/x.png")] {
+            #expect(press([.paste(pasted)], &state) == [.attachPicture(path: path)], "\(pasted)")
+            #expect(state.input.text.isEmpty)
+        }
+        for pasted in ["cat.png", "see /tmp/cat.png", "/tmp/cat.jpg", "/tmp/a.png\n/tmp/b.png"] {
+            state.input.clear()
+            #expect(press([.paste(pasted)], &state).isEmpty, "\(pasted)")
+            #expect(!state.input.text.isEmpty)
+        }
+    }
+
     @Test func copyPutsTheLastRepliesTextOnTheClipboard() {
         var state = makeState()
         type("/copy", &state)
