@@ -12,10 +12,14 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Play user turns through the chat engine and print the replies.",
         discussion: """
             Turns come as arguments or, with --script, as JSON lines {"text": "...", "images": ["a.png"]} \
-            (image paths relative to the script's folder). Attached pictures go before the text. Each \
-            assistant picture is written to --out as PNG. With --json one object per assistant turn is \
-            printed: {"turn": i, "text": "...", "images": [...], "token_ids": [...]}; otherwise the text \
-            is printed and pictures are drawn in half blocks.
+            (image paths relative to the script's folder; attached pictures go before the text), or \
+            {"segments": [{"text": "..."}, {"image": "a.png"}]} in any order. A line with \
+            "role": "assistant" is the assistant's turn as written: it replaces the reply the model \
+            just gave (or follows a user line with "generate": false), so a script can hold a whole \
+            conversation and have each turn answered from the written context. Each assistant \
+            picture is written to --out as PNG. With --json one object per generated reply is printed: \
+            {"turn": i, "text": "...", "images": [...], "token_ids": [...]} (i counts the script's \
+            lines, or the arguments); otherwise the text is printed and pictures are drawn in half blocks.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -41,46 +45,6 @@ struct RunCommand: AsyncParsableCommand {
         let userTurns = try script.map { try ScriptTurn.load(path: $0) } ?? turns.map { ScriptTurn(text: $0, images: []) }
         let player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: out, json: json, maxTokens: maxTokens)
         try await player.play(userTurns)
-    }
-}
-
-/// One user turn of a `--script` file.
-struct ScriptTurn: Decodable {
-    var text: String
-    var images: [String]
-
-    init(text: String, images: [String]) {
-        self.text = text
-        self.images = images
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        text = try c.decodeIfPresent(String.self, forKey: .text) ?? ""
-        images = try c.decodeIfPresent([String].self, forKey: .images) ?? []
-    }
-
-    enum CodingKeys: String, CodingKey { case text, images }
-
-    /// Reads JSON lines; image paths are resolved against the script's folder.
-    static func load(path: String) throws -> [ScriptTurn] {
-        let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw CLIError("\(path): cannot read script") }
-        let folder = url.deletingLastPathComponent()
-        var turns: [ScriptTurn] = []
-        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            var turn: ScriptTurn
-            do { turn = try JSONDecoder().decode(ScriptTurn.self, from: Data(trimmed.utf8)) } catch {
-                throw CLIError("\(path):\(number + 1): not a turn object {\"text\": ..., \"images\": [...]}")
-            }
-            turn.images = turn.images.map { $0.hasPrefix("/") ? $0 : folder.appendingPathComponent($0).path }
-            if turn.text.isEmpty && turn.images.isEmpty { throw CLIError("\(path):\(number + 1): empty turn") }
-            turns.append(turn)
-        }
-        guard !turns.isEmpty else { throw CLIError("\(path): no turns") }
-        return turns
     }
 }
 

@@ -24,7 +24,7 @@ struct TurnPlayer {
     /// Most tokens per reply unless asked otherwise (a picture once begun is finished).
     static let defaultMaxTokens = 2048
 
-    /// Plays `userTurns` in order through one engine, printing each reply as it comes.
+    /// Plays `turns` in order through one engine, printing each reply as it comes.
     func play(_ userTurns: [ScriptTurn]) async throws {
         let directory = try modelOptions.directory()
         let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights,
@@ -39,16 +39,31 @@ struct TurnPlayer {
         let outDirectory = try out.map { try makeDirectory($0) }
         let drawer = json ? nil : PictureDrawer()
 
+        var replyToReplace = false
         for (index, turn) in userTurns.enumerated() {
             var segments: [MessageSegment] = []
-            for path in turn.images {
-                guard vqgan.canEncode else { throw VQGANError.noEncoder(path: directory.path) }
-                let side = vqgan.resolution
-                let picture = try PNGReader.read(path: path).flattened()
-                    .resizedAndCenterCropped(shortestSide: side, cropWidth: side, cropHeight: side)
-                segments.append(.picture(codes: try vqgan.encode(picture)))
+            for part in turn.parts {
+                switch part {
+                case .text(let text):
+                    segments.append(.text(text))
+                case .image(let path):
+                    guard vqgan.canEncode else { throw VQGANError.noEncoder(path: directory.path) }
+                    let side = vqgan.resolution
+                    let picture = try PNGReader.read(path: path).flattened()
+                        .resizedAndCenterCropped(shortestSide: side, cropWidth: side, cropHeight: side)
+                    segments.append(.picture(codes: try vqgan.encode(picture)))
+                }
             }
-            if !turn.text.isEmpty { segments.append(.text(turn.text)) }
+            // A written assistant turn takes the place of the reply the model gave; a user turn
+            // not to be answered is only added.
+            if turn.role == .assistant || !turn.generate {
+                if turn.role == .assistant && replyToReplace { await engine.dropLast(1) }
+                try await engine.add(ChatMessage(role: turn.role, segments: segments))
+                replyToReplace = false
+                continue
+            }
+            replyToReplace = true
+            let turnText = segments.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
             var text = ""
             var images: [String] = []
             var stats: GenerationStats?
@@ -63,7 +78,7 @@ struct TurnPlayer {
                     if let outDirectory {
                         let file = outDirectory.appendingPathComponent("turn\(index + 1)-picture\(pictureIndex + 1).png")
                         try PNGWriter.write(picture, to: file.path, text: [
-                            (key: "prompt", value: turn.text), (key: "model", value: directory.lastPathComponent),
+                            (key: "prompt", value: turnText), (key: "model", value: directory.lastPathComponent),
                             (key: "seed", value: String(sampling.seed)),
                         ])
                         images.append(file.path)

@@ -59,6 +59,28 @@ import Testing
         #expect(!result.stdout.isEmpty)
     }
 
+    @Test func writtenAssistantTurnsReplaceTheModelsReplies() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("forced-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func play(_ lines: [String]) throws -> [Turn] {
+            let script = folder.appendingPathComponent("s.jsonl")
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: script)
+            let result = try cli.omnichat(["run", "--model", swin, "--greedy", "--max-tokens", "12", "--json", "--script", script.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try turns(result.stdout)
+        }
+        let written = #"{"role": "assistant", "segments": [{"text": "a written answer"}]}"#
+        // Answered, then replaced by the written turn; or never answered: the same context
+        // either way, so the same greedy reply to the last line.
+        let replaced = try play([#"{"text": "hello"}"#, written, #"{"text": "and then?"}"#])
+        let skipped = try play([#"{"text": "hello", "generate": false}"#, written, #"{"segments": [{"text": "and then?"}]}"#])
+        #expect(replaced.map(\.turn) == [1, 3])
+        #expect(skipped.map(\.turn) == [3])
+        #expect(replaced.last?.token_ids == skipped.last?.token_ids)
+        #expect(replaced.last?.text == skipped.last?.text)
+    }
+
     @Test func pipedInputIsOneMessageAnsweredAsRunAnswersIt() throws {
         let piped = try cli.omnichat(["--model", swin, "--seed", "3"], input: Data("hello\nthere\n".utf8))
         #expect(piped.status == 0, "\(piped.stderr)")
@@ -104,17 +126,20 @@ import Testing
         (["run", "--model", "@swin", "--script", "/nonexistent.jsonl"], "/nonexistent.jsonl"),
         (["run", "--model", "@swin", "--script", "@bad-script"], "not a turn object"),
         (["run", "--model", "@swin", "--script", "@missing-image"], "nothere.png"),
+        (["run", "--model", "@swin", "--script", "@bad-role"], "not a turn object"),
     ])
     func badInputIsOneLine(arguments: [String], mention: String) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("{not json\n".utf8).write(to: folder.appendingPathComponent("bad.jsonl"))
         try Data(#"{"text": "hi", "images": ["nothere.png"]}"#.utf8).write(to: folder.appendingPathComponent("missing.jsonl"))
+        try Data(#"{"role": "system", "text": "hi"}"#.utf8).write(to: folder.appendingPathComponent("role.jsonl"))
         let resolved = arguments.map { argument -> String in
             switch argument {
             case "@swin": swin
             case "@bad-script": folder.appendingPathComponent("bad.jsonl").path
             case "@missing-image": folder.appendingPathComponent("missing.jsonl").path
+            case "@bad-role": folder.appendingPathComponent("role.jsonl").path
             default: argument
             }
         }
