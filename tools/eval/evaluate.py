@@ -18,6 +18,13 @@ the pictures it really drew. Each checked assistant turn is scored:
   ignored), for a source picture that is right as above.
 * chat / decline: greetings, help and polite declines, the canonical reply.
 
+With `--context written` every assistant turn is also given to the model as written (the
+conversation's own text, its pictures rendered exactly), replacing the model's reply, and only the
+turns still needed are answered: each checked turn is measured on its own, from the context it was
+meant to have, so no edit or question is lost to a wrong earlier picture and a category fills with
+far fewer conversations. The default, `--context played`, keeps the model's own replies, as a chat
+does.
+
 Prints a Markdown table per split with accuracy and a 95% Wilson interval, and the ratio of
 held-out to training phrasings, and writes every case to `--details` (JSON lines).
 
@@ -100,29 +107,46 @@ def category_of(check: dict) -> str | None:
 
 
 class Player:
-    """Runs one conversation's user turns through `omnichat run` and returns its assistant turns."""
+    """Runs one conversation through `omnichat run --script` and returns the model's answers.
 
-    def __init__(self, binary: str, model: str, run_args: list[str], work: Path):
-        self.binary, self.model, self.run_args, self.work = binary, model, run_args, work
+    `played`: the model answers every user turn and keeps its own replies, so later turns see the
+    pictures it really drew. `written`: each assistant turn is also given as written (the
+    conversation's own text and pictures, rendered exactly), replacing the model's reply, so every
+    turn is answered from the intended context; user turns whose answer is not needed are only
+    added, not answered."""
 
-    def play(self, conversation: dict) -> list[dict] | None:
+    def __init__(self, binary: str, model: str, run_args: list[str], work: Path, written: bool = False):
+        self.binary, self.model, self.run_args, self.work, self.written = binary, model, run_args, work, written
+
+    def play(self, conversation: dict, wanted=lambda index: True) -> dict[int, dict] | None:
+        """{index of an assistant turn in the conversation: the model's answer}; `wanted(index)`
+        says whether an assistant turn's answer is needed (written mode skips the others)."""
         folder = self.work / conversation["id"]
         folder.mkdir(parents=True, exist_ok=True)
-        lines = []
-        attached = 0
-        for turn in conversation["turns"]:
-            if turn["role"] != "user":
+        lines: list[str] = []
+        line_answers: dict[int, int] = {}  # script line number (1-based) -> assistant turn index
+        pictures = 0
+        turns = conversation["turns"]
+        for index, turn in enumerate(turns):
+            if turn["role"] == "assistant" and not self.written:
                 continue
-            text, images = "", []
+            segments = []
             for segment in turn["segments"]:
                 if segment["type"] == "text":
-                    text += segment["text"]
+                    segments.append({"text": segment["text"]})
                 else:
-                    attached += 1
-                    path = folder / f"attached-{attached}.png"
+                    pictures += 1
+                    path = folder / f"picture-{pictures}.png"
                     save_png(Scene.from_json(segment["scene"]), str(path))
-                    images.append(str(path))
-            lines.append(json.dumps({"text": text, "images": images}))
+                    segments.append({"image": str(path)})
+            line = {"role": turn["role"], "segments": segments}
+            if turn["role"] == "user":
+                answer = index + 1 if index + 1 < len(turns) and turns[index + 1]["role"] == "assistant" else None
+                if answer is not None and (not self.written or wanted(answer)):
+                    line_answers[len(lines) + 1] = answer
+                elif self.written:
+                    line["generate"] = False
+            lines.append(json.dumps(line))
         script = folder / "turns.jsonl"
         script.write_text("\n".join(lines) + "\n")
         command = [self.binary, "run", "--model", self.model, "--json", "--out", str(folder / "out"),
@@ -131,7 +155,11 @@ class Player:
         if reply.returncode != 0:
             print(f"{conversation['id']}: omnichat run failed: {reply.stderr.strip()[:300]}", flush=True)
             return None
-        return [json.loads(line) for line in reply.stdout.splitlines() if line.strip()]
+        answers = {}
+        for output in (json.loads(line) for line in reply.stdout.splitlines() if line.strip()):
+            if output["turn"] in line_answers:
+                answers[line_answers[output["turn"]]] = output
+        return answers
 
 
 def parsed(path: str) -> dict | None:
@@ -139,27 +167,30 @@ def parsed(path: str) -> dict | None:
     return result.scene.to_json() if result.scene is not None else None
 
 
-def score_conversation(conversation: dict, answers: list[dict]) -> list[dict]:
-    """One record per checked assistant turn: category, correct, and whether its source was right."""
+def score_conversation(conversation: dict, answers: dict[int, dict], written: bool = False) -> list[dict]:
+    """One record per answered, checked assistant turn: category, correct, and whether its source
+    was right (always, when the context was written)."""
     records = []
     truth: list[dict] = []      # pictures as the conversation means them, by number
     made: list[dict | None] = []  # pictures as the model has them (attachments are exact)
-    assistant_index = 0
-    for turn in conversation["turns"]:
+    for index, turn in enumerate(conversation["turns"]):
         if turn["role"] == "user":
             for segment in turn["segments"]:
                 if segment["type"] == "image":
                     truth.append(segment["scene"])
                     made.append(segment["scene"])
             continue
-        answer = answers[assistant_index] if assistant_index < len(answers) else {"text": "", "images": []}
-        assistant_index += 1
         expected_pictures = [s["scene"] for s in turn["segments"] if s["type"] == "image"]
+        answer = answers.get(index)
+        if answer is None:  # not asked for (written context) or the run stopped early
+            truth.extend(expected_pictures)
+            made.extend(expected_pictures if written else [None] * len(expected_pictures))
+            continue
         got_pictures = [parsed(p) for p in answer.get("images", [])]
         check = turn.get("check") or {}
         category = category_of(check)
         expected_text = "".join(s["text"] for s in turn["segments"] if s["type"] == "text")
-        record = {"id": conversation["id"], "category": category, "template": check.get("template"),
+        record = {"id": conversation["id"], "turn": index, "category": category, "template": check.get("template"),
                   "reply": answer.get("text", ""), "expected": expected_text}
         if category in PICTURE_CATEGORIES:
             scene = got_pictures[-1] if got_pictures else None
@@ -180,7 +211,7 @@ def score_conversation(conversation: dict, answers: list[dict]) -> list[dict]:
         if category is not None:
             records.append(record)
         truth.extend(expected_pictures)
-        made.extend(got_pictures)
+        made.extend(expected_pictures if written else got_pictures)
     return records
 
 
@@ -214,13 +245,18 @@ def evaluate_split(player: Player, split: str, seed: int, count: int, max_conver
     for played, conversation in enumerate(generate(seed, max_conversations, split=split)):
         if all(scored[c] >= count for c in needed):
             break
-        categories = {category_of(t.get("check") or {}) for t in conversation["turns"] if t["role"] == "assistant"}
-        if not any(c in needed and scored[c] < count for c in categories):
+        turns = conversation["turns"]
+
+        def wanted(index: int) -> bool:
+            category = category_of(turns[index].get("check") or {})
+            return category in needed and scored[category] < count
+
+        if not any(wanted(i) for i, t in enumerate(turns) if t["role"] == "assistant"):
             continue
-        answers = player.play(conversation)
+        answers = player.play(conversation, wanted)
         if answers is None:
             continue
-        for record in score_conversation(conversation, answers):
+        for record in score_conversation(conversation, answers, player.written):
             record["split"] = split
             records.append(record)
             details.write(json.dumps(record) + "\n")
@@ -243,17 +279,21 @@ def main() -> None:
     parser.add_argument("--run-args", default="", help="extra flags for omnichat run, e.g. '--greedy'")
     parser.add_argument("--details", default="runs/eval/details.jsonl")
     parser.add_argument("--categories", default=",".join(TARGETS), help="categories that must reach --count")
+    parser.add_argument("--context", choices=("played", "written"), default="played",
+                        help="played: the model's own replies stay in the conversation; written: every turn is "
+                             "answered after the conversation as written (each checked turn on its own)")
     args = parser.parse_args()
 
     Path(args.details).parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as work, open(args.details, "w") as details:
-        player = Player(args.binary, args.model, args.run_args.split(), Path(work))
+        player = Player(args.binary, args.model, args.run_args.split(), Path(work), written=args.context == "written")
         for split in args.splits.split(","):
             records = evaluate_split(player, split, args.seed, args.count, args.max_conversations, details,
                                      args.categories.split(","))
             text, results[split] = table(records)
-            print(f"\n{split} phrasings ({args.model}, seed {args.seed}, run flags '{args.run_args}'):\n\n{text}\n", flush=True)
+            print(f"\n{split} phrasings ({args.model}, seed {args.seed}, {args.context} context, run flags "
+                  f"'{args.run_args}'):\n\n{text}\n", flush=True)
     if "heldout" in results and "train" in results:
         print("| category | held-out / training |\n|---|---|")
         for category, train_accuracy in results["train"].items():
