@@ -18,7 +18,8 @@ struct ChatCommand: AsyncParsableCommand {
             $XDG_CONFIG_HOME/omnichat/themes, then the themes that ship with omnichat. Input history \
             is kept in $XDG_STATE_HOME/omnichat/history (--no-history or OMNICHAT_HISTORY=off to keep \
             none). Colours follow NO_COLOR, COLORTERM, TERM and its terminfo entry (colors, RGB) \
-            unless --colors says otherwise. When standard input is not a terminal \
+            unless --colors says otherwise. Without --theme, OMNICHAT_THEME or a theme in the config file, \
+            the theme follows the terminal's background (asked with OSC 11): light or dark. When standard input is not a terminal \
             (`echo "draw a red circle" | omnichat`), all of it is one message and the reply is printed \
             as `omnichat run` prints it.
             """)
@@ -49,7 +50,7 @@ struct ChatCommand: AsyncParsableCommand {
         }
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
         let chosenTheme = try catalog.load(
-            theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? config.file.theme ?? "dark")
+            theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? config.file.theme ?? Self.themeForBackground())
 
         let directory = try modelOptions.directory()
         var options = GenerationOptions(modelDefaults: try GenerationDefaults.load(directory: directory))
@@ -99,6 +100,12 @@ struct ChatCommand: AsyncParsableCommand {
 }
 
 extension ChatCommand {
+    /// The theme for the terminal's own background (asked with OSC 11): "light" on a light one,
+    /// else (dark, or no answer) "dark".
+    static func themeForBackground() -> String {
+        BackgroundProbe.background().map { BackgroundProbe.isLight($0) } == true ? "light" : "dark"
+    }
+
     /// Most bytes of piped input read as one message.
     static let pipedMessageLimit = 1 << 20
 

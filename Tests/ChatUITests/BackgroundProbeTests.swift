@@ -1,0 +1,71 @@
+import Foundation
+import Imaging
+import Testing
+@testable import ChatUI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// OSC 11: the terminal's background colour, read from a pseudo-terminal that answers as
+/// terminals do (or only answers DA1, or not at all).
+@Suite(.serialized) struct BackgroundProbeTests {
+    @Test func repliesParseWithAnyDigitCountAndEitherTerminator() {
+        func parse(_ text: String) -> RGB? { BackgroundProbe.parseBackground(Array(text.utf8)) }
+        #expect(parse("\u{1B}]11;rgb:ffff/ffff/ffff\u{1B}\\") == RGB(255, 255, 255))
+        #expect(parse("\u{1B}]11;rgb:1c1c/1c1c/1c1c\u{07}\u{1B}[?62;22c") == RGB(28, 28, 28))
+        #expect(parse("\u{1B}]11;rgb:f/8/0\u{07}") == RGB(255, 136, 0))
+        #expect(parse("\u{1B}[?62;c") == nil)
+        #expect(parse("\u{1B}]11;rgb:ff/ff\u{07}") == nil)
+        #expect(parse("\u{1B}]11;rgb:gg/00/00\u{07}") == nil)
+        #expect(BackgroundProbe.isLight(RGB(255, 255, 255)) && BackgroundProbe.isLight(RGB(253, 246, 227)))
+        #expect(!BackgroundProbe.isLight(RGB(0, 0, 0)) && !BackgroundProbe.isLight(RGB(40, 44, 52)))
+    }
+
+    /// Opens a pseudo-terminal; `answer` gets what the probe wrote and returns the reply.
+    func probe(timeout: Int = 2000, answer: @escaping @Sendable (String) -> String?) throws -> (RGB?, Double) {
+        // posix_openpt and friends are not visible to Swift here; /dev/ptmx with the two ioctls
+        // they wrap (Linux: TIOCSPTLCK unlocks the pair, TIOCGPTN gives its number) does the same.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        try #require(master >= 0)
+        defer { close(master) }
+        var unlock: Int32 = 0, number: UInt32 = 0
+        try #require(ioctl(master, 0x4004_5431, &unlock) == 0 && ioctl(master, 0x8004_5430, &number) == 0)
+        let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
+        try #require(slave >= 0)
+        defer { close(slave) }
+        let terminal = Thread {
+            var buffer = [UInt8](repeating: 0, count: 64)
+            var query: [UInt8] = []
+            while !String(decoding: query, as: UTF8.self).hasSuffix("\u{1B}[c") {
+                let count = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+                if count <= 0 { return }
+                query += buffer.prefix(count)
+            }
+            if let reply = answer(String(decoding: query, as: UTF8.self)) {
+                _ = Array(reply.utf8).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+            }
+        }
+        terminal.start()
+        let start = Date()
+        let colour = BackgroundProbe.background(input: slave, output: slave, timeoutMilliseconds: timeout)
+        return (colour, Date().timeIntervalSince(start))
+    }
+
+    @Test func aTerminalThatAnswersGivesItsColour() throws {
+        let (colour, _) = try probe { query in
+            query == BackgroundProbe.query ? "\u{1B}]11;rgb:fdfd/f6f6/e3e3\u{1B}\\\u{1B}[?62;22c" : nil
+        }
+        #expect(colour == RGB(253, 246, 227))
+    }
+
+    @Test func aTerminalThatOnlyAnswersDA1EndsTheProbeAtOnce() throws {
+        let (colour, seconds) = try probe(timeout: 5000) { _ in "\u{1B}[?1;2c" }
+        #expect(colour == nil)
+        #expect(seconds < 4)  // it did not wait for the 5 s limit
+    }
+
+    @Test func aSilentTerminalTimesOut() throws {
+        let (colour, _) = try probe(timeout: 100) { _ in nil }
+        #expect(colour == nil)
+    }
+}
