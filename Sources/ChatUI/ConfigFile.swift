@@ -19,8 +19,9 @@ public struct ConfigFile: Sendable, Equatable {
     public var history: Bool?
     /// `false` saves no sessions.
     public var autosave: Bool?
-    /// Sampling defaults, as the flags of the same names (`top_p` is `--top-p`) would set them.
-    public var sampling: [(flag: String, value: String)] = []
+    /// Sampling defaults as the command-line arguments of the same names (`top_p = 0.9` is
+    /// `--top-p 0.9`), for the flags' own parsing and checks.
+    public var samplingArguments: [String] = []
 
     public init() {}
 
@@ -62,10 +63,10 @@ public struct ConfigFile: Sendable, Equatable {
                 if key == "history" { config.history = flag } else { config.autosave = flag }
             case "greedy":
                 guard let flag = Bool(value) else { throw bad("true or false") }
-                if flag { config.sampling.append((flag: "--greedy", value: "")) }
+                if flag { config.samplingArguments.append("--greedy") }
             case _ where samplingKeys.contains(key):
                 guard Double(value) != nil else { throw bad("a number") }
-                config.sampling.append((flag: "--" + key.replacingOccurrences(of: "_", with: "-"), value: value))
+                config.samplingArguments += ["--" + key.replacingOccurrences(of: "_", with: "-"), value]
             default:
                 throw .unknownKey(path: path, key: key, suggestion: SlashCommand.closest(to: key, among: keys))
             }
@@ -73,15 +74,6 @@ public struct ConfigFile: Sendable, Equatable {
         return config
     }
 
-    /// The sampling settings as command-line arguments, for the flags' own parsing and checks.
-    public var samplingArguments: [String] {
-        sampling.flatMap { $0.value.isEmpty ? [$0.flag] : [$0.flag, $0.value] }
-    }
-
-    public static func == (lhs: ConfigFile, rhs: ConfigFile) -> Bool {
-        lhs.model == rhs.model && lhs.weights == rhs.weights && lhs.theme == rhs.theme && lhs.colors == rhs.colors
-            && lhs.history == rhs.history && lhs.autosave == rhs.autosave && lhs.samplingArguments == rhs.samplingArguments
-    }
 }
 
 /// What is wrong with a config file, in one line.

@@ -81,7 +81,8 @@ extension Update {
             }
             return [.loadTheme(name)]
         case .copy:
-            guard let text = lastReplyText(state) else { return refuse("no reply with text to copy yet", state: &state) }
+            // Control characters the model wrote are left out, as in a paste: the clipboard may end up in a shell.
+            guard let text = lastReplyText(state).map(pasteable) else { return refuse("no reply with text to copy yet", state: &state) }
             showHint("copied the last reply (\(text.count) characters) to the clipboard", state: &state)
             return [.copyToClipboard(text)]
         case .model(let path):

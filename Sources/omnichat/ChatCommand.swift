@@ -145,7 +145,7 @@ struct ChatSettings {
         }
         if options.weights == nil { options.weights = file.weights }
         modelOptions = options
-        if file.sampling.isEmpty {
+        if file.samplingArguments.isEmpty {
             sampling = nil
         } else {
             do {

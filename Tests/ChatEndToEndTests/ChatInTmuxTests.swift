@@ -25,8 +25,9 @@ struct ChatInTmuxTests {
         .deletingLastPathComponent().appendingPathComponent("models/builtin")
 
     /// The chat with `seed`, then, when it exits, its status and the terminal's modes.
-    func start(seed: Int, columns: Int = 70, rows: Int = 60, arguments: String = "", model: URL = Self.fixtures) throws -> TmuxSession {
-        let command = "env -u NO_COLOR -u COLORTERM TERM=xterm-256color XDG_STATE_HOME=\(stateDirectory.path) "
+    func start(seed: Int, columns: Int = 70, rows: Int = 60, arguments: String = "", model: URL = Self.fixtures,
+               environment: String = "") throws -> TmuxSession {
+        let command = "env -u NO_COLOR -u COLORTERM \(environment) TERM=xterm-256color XDG_STATE_HOME=\(stateDirectory.path) "
             + "XDG_CONFIG_HOME=\(stateDirectory.path) XDG_CACHE_HOME=\(stateDirectory.path) XDG_DATA_HOME=\(stateDirectory.path) "
             + "'\(Self.binary)' --model '\(model.path)' --seed \(seed) \(arguments); "
             + "echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon\\|-\\?echo\\|-\\?isig' | tr '\\n' ' '; echo; sleep 600"
@@ -223,6 +224,32 @@ struct ChatInTmuxTests {
         #expect(await session.waitFor { $0.contains("EXIT=\(128 + signal)") && $0.contains("icanon") }, "signal \(signal): \(session.screen())")
         #expect(!session.screen().contains("-icanon") && !session.screen().contains("-echo"), "signal \(signal)")
         #expect(try Self.terminalModes(session) == "0 0 0", "signal \(signal): mouse reports or the alternate screen left on")
+    }
+
+    @Test func ctrlGEditsInTheEditorAndCopyReachesTheClipboard() async throws {
+        defer { try? FileManager.default.removeItem(at: stateDirectory) }
+        // An "editor" that edits without a screen, as a person would have.
+        let session = try start(seed: 3, environment: "VISUAL='sed -i s/cat/dog/'")
+        defer { session.close() }
+        #expect(await session.waitFor { $0.contains("/help for commands") })
+        _ = try session.tmux(["set-option", "-s", "set-clipboard", "on"])  // tmux keeps what OSC 52 sets
+        try session.type("draw a cat")
+        #expect(await session.waitFor { $0.contains("› draw a cat") })
+        try session.press("C-g")
+        #expect(await session.waitFor { $0.contains("› draw a dog") }, "\(session.screen())")
+        try session.press("Enter")
+        #expect(await session.waitFor { Self.replyEnded($0) }, "\(session.screen())")
+        try await send("/copy", in: session, reply: false)
+        #expect(await session.waitFor { $0.contains("copied the last reply") }, "\(session.screen())")
+        let copied = try session.tmux(["show-buffer"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!copied.isEmpty, "nothing reached the clipboard")
+        #expect(!copied.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }, "control characters copied")
+        // The tiny model writes odd bytes; a plain word of its reply is on screen as copied.
+        let word = copied.split { !$0.isLetter || !$0.isASCII }.first { $0.count >= 3 }.map(String.init)
+        if let word { #expect(session.screen().contains(word), "\(word) not on screen") }
+        try session.press("C-d")
+        #expect(await session.waitFor { $0.contains("EXIT=0") && $0.contains("icanon") })
+        #expect(!session.screen().contains("-icanon"))
     }
 
     @Test func aConversationIsSavedAsItGoesAndResumes() async throws {

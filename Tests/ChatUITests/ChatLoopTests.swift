@@ -185,7 +185,7 @@ struct LoopRun: Sendable {
         #expect(finished)
         #expect(run.handOvers == 1)
         #expect(run.state.transcript.first == .user(UserTurn(text: "hello dog", pictures: [])))
-        let reply = await engine.messages.last?.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reply = await engine.messages.last.map { Update.pasteable($0.text.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(run.clipboard != nil && run.clipboard == reply)
     }
 

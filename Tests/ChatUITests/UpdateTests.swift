@@ -233,6 +233,11 @@ import Testing
         state = stateAfterOneExchange()
         type("/copy", &state)
         #expect(press([.enter([])], &state).last == .copyToClipboard("Here."))
+        type("again", &state)
+        press([.enter([])], &state)
+        _ = update(&state, .replyEnded(outcome("a\u{1B}]52;c;bad\u{07} line\nnext")))
+        type("/copy", &state)
+        #expect(press([.enter([])], &state).last == .copyToClipboard("a]52;c;bad line\nnext"))
     }
 
     @Test func copyToClipboardIsOneOSC52Sequence() {
