@@ -13,19 +13,22 @@ import Testing
         #expect(NcursesTerminal.terminfoColors(term: "") == nil)
     }
 
-    @Test func anEntryWithTheRGBFlagMeansTruecolor() throws {
+    static let tic = ["/usr/bin/tic", "/usr/local/bin/tic"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: TerminfoColorsTests.tic != nil, "needs tic (ncurses) to compile a terminfo entry"))
+    func anEntryWithTheRGBFlagMeansTruecolor() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnichat-terminfo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = directory.appendingPathComponent("entry.src")
         try "omnichat-test-rgb|a 256-colour terminal with the RGB flag,\n\tRGB, colors#256, use=xterm-256color,\n"
             .write(to: source, atomically: true, encoding: .utf8)
-        let tic = Process()
-        tic.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tic.arguments = ["tic", "-x", "-o", directory.path, source.path]
-        try tic.run()
-        tic.waitUntilExit()
-        try #require(tic.terminationStatus == 0, "tic could not compile the test entry")
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: Self.tic!)
+        compiler.arguments = ["-x", "-o", directory.path, source.path]
+        try compiler.run()
+        compiler.waitUntilExit()
+        try #require(compiler.terminationStatus == 0, "tic could not compile the test entry")
 
         let saved = ProcessInfo.processInfo.environment["TERMINFO"]
         setenv("TERMINFO", directory.path, 1)
