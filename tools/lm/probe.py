@@ -33,13 +33,15 @@ from tools.world.checker import parse_image
 from tools.world.conversations import generate
 
 
-def first_make_turns(seed: int, count: int) -> list[tuple[dict, dict, str, dict]]:
+def first_make_turns(seed: int, count: int, categories: set[str] | None = None) -> list[tuple[dict, dict, str, dict]]:
     """(user turn, check, the reply's description, the reply's scene) of held-out conversations
-    whose first reply makes a picture."""
+    whose first reply makes a picture (of one of `categories`, when given)."""
     found = []
-    for conversation in generate(seed, count * 20, split="heldout"):
+    for conversation in generate(seed, count * 200, split="heldout"):
         user, reply = conversation["turns"][0], conversation["turns"][1]
         check = reply.get("check", {})
+        if categories is not None and check.get("category") not in categories:
+            continue
         if check.get("kind") == "make" and all(s["type"] == "text" for s in user["segments"]):
             description = next(s["text"] for s in reply["segments"] if s["type"] == "text")
             scene = next(s["scene"] for s in reply["segments"] if s["type"] == "image")
@@ -115,6 +117,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7001)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--categories", default=None,
+                        help="only these first requests, e.g. word_short,word_long (default: every make category)")
     parser.add_argument("--gold-description", action="store_true",
                         help="start each reply with the right description, so the picture alone is tested")
     args = parser.parse_args()
@@ -132,7 +136,8 @@ def main() -> None:
     started = time.time()
     tally: dict[str, list[int]] = {}
     objects: dict[str, dict[str, int]] = {}
-    for user, check, description, expected_scene in first_make_turns(args.seed, args.count):
+    categories = set(args.categories.split(",")) if args.categories else None
+    for user, check, description, expected_scene in first_make_turns(args.seed, args.count, categories):
         prompt, _ = serializer.conversation({"turns": [user]})
         if args.gold_description:
             # Draw from the right description: measures drawing alone, not copying the request.
