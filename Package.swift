@@ -35,7 +35,7 @@ let package = Package(
 
         // MARK: - The terminal chat: ncursesw behind one C module, the UI as pure state and view
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "ChatUI", dependencies: ["ChatEngine", "ChameleonModel", "TensorMath", "HalfBlockRendering", "Imaging", "CNcursesw"]),
+        .target(name: "ChatUI", dependencies: ["ChatEngine", "ChameleonModel", "TensorMath", "HalfBlockRendering", "Imaging", "CNcursesw", "FileIO"]),
 
         // MARK: - The model
         .target(

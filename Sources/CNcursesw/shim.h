@@ -130,19 +130,6 @@ static inline void omnichat_remove_crash_restore(void) {
 
 #include <ncursesw/term.h>
 
-/// Whether a terminfo entry named `name` is installed.
-static inline int omnichat_terminfo_exists(const char *name) {
-    TERMINAL *saved = cur_term;
-    int status = 0;
-    if (setupterm(name, STDOUT_FILENO, &status) != OK) {
-        set_curterm(saved);
-        return 0;
-    }
-    del_curterm(cur_term);
-    set_curterm(saved);
-    return 1;
-}
-
 /// The colour capabilities of the terminfo entry `name`: `*colors` (0 when absent) and
 /// `*direct` (1 when it has the RGB or Tc flag); returns 0 when the entry is not installed.
 static inline int omnichat_terminfo_colors(const char *name, int *colors, int *direct) {

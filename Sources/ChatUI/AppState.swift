@@ -83,6 +83,11 @@ public struct AssistantTurn: Sendable, Equatable {
     public enum Status: Sendable, Equatable { case streaming, finished, stopped, failed }
     public var parts: [AssistantPart] = []
     public var status: Status = .streaming
+
+    /// The turn's text, pictures left out.
+    public var text: String {
+        parts.compactMap { if case .text(let piece) = $0 { piece } else { nil } }.joined()
+    }
 }
 
 /// One block of the transcript.

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import HalfBlockRendering
 import TensorMath
@@ -32,8 +33,17 @@ public struct ConfigFile: Sendable, Equatable {
     /// Reads the file at `url`; a file that is not there is an empty config.
     public static func load(from url: URL) throws(ConfigError) -> ConfigFile {
         guard FileManager.default.fileExists(atPath: url.path) else { return ConfigFile() }
-        guard let data = FileManager.default.contents(atPath: url.path), data.count <= 1 << 20,
-              let text = String(data: data, encoding: .utf8) else { throw .unreadable(path: url.path) }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(url.path, limit: 1 << 20)
+        } catch {
+            switch error {
+            case .tooLarge(_, let size, let limit): throw .unreadable(path: url.path, reason: "\(size) bytes, more than \(limit)")
+            case .unreadable(_, let reason), .failed(_, let reason): throw .unreadable(path: url.path, reason: reason)
+            case .exists: throw .unreadable(path: url.path, reason: "cannot be read")
+            }
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8) else { throw .unreadable(path: url.path, reason: "not UTF-8 text") }
         return try parse(text, path: url.path)
     }
 
@@ -78,14 +88,14 @@ public struct ConfigFile: Sendable, Equatable {
 
 /// What is wrong with a config file, in one line.
 public enum ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
-    case unreadable(path: String)
+    case unreadable(path: String, reason: String)
     case syntax(String)
     case unknownKey(path: String, key: String, suggestion: String?)
     case badValue(path: String, key: String, value: String, expected: String)
 
     public var description: String {
         switch self {
-        case .unreadable(let path): "\(path): cannot read the config file (not UTF-8 text under 1 MiB?)"
+        case .unreadable(let path, let reason): "\(path): cannot read the config file: \(reason)"
         case .syntax(let message): message
         case .unknownKey(let path, let key, let suggestion):
             "\(path): unknown key \(key)" + (suggestion.map { " (did you mean \($0)?)" } ?? "")

@@ -87,7 +87,7 @@ public final class NcursesTerminal: Terminal {
         }
         colors = available
         let capability: ColorMode = available >= 1 << 24 ? .truecolor : available >= 256 ? .palette256 : available >= 8 ? .ansi16 : .monochrome
-        colorMode = Self.lesser(preferredColorMode, capability)
+        colorMode = min(preferredColorMode, capability)
         pairs = ColorPairCache(capacity: min(Int(omnichat_color_pairs()), 1 << 16))
         size = TerminalSize(columns: Int(omnichat_cols()), rows: Int(omnichat_lines()))
 
@@ -112,12 +112,7 @@ public final class NcursesTerminal: Terminal {
     }
 
     private static func terminfoExists(_ name: String) -> Bool {
-        omnichat_terminfo_exists(name) == 1
-    }
-
-    static func lesser(_ a: ColorMode, _ b: ColorMode) -> ColorMode {
-        let order: [ColorMode] = [.monochrome, .ansi16, .palette256, .truecolor]
-        return order[min(order.firstIndex(of: a)!, order.firstIndex(of: b)!)]
+        terminfoColors(term: name) != nil
     }
 
     private static func writeRaw(_ text: String) {

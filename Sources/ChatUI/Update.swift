@@ -72,13 +72,13 @@ public func update(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
         return []
     case .conversationLoaded(let conversation):
         return Update.loadConversation(conversation, state: &state)
-    case .editedExternally(let text):
+    case .editedExternally(let text):  // the terminal repainted itself when it came back
         state.input.set(text)
         state.history.stopBrowsing()
-        return [.redrawAll]
+        return []
     case .editorFailed(let reason):
         Update.showHint(reason, kind: .warning, state: &state)
-        return [.redrawAll]
+        return []
     case .pathCompletions(let prefix, let candidates):
         Update.applyCompletions(prefix: prefix, candidates: candidates, state: &state)
         return []

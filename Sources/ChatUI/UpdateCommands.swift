@@ -108,10 +108,7 @@ extension Update {
     static func lastReplyText(_ state: AppState) -> String? {
         for entry in state.transcript.reversed() {
             guard case .assistant(let turn) = entry else { continue }
-            let text = turn.parts.compactMap { part -> String? in
-                if case .text(let piece) = part { return piece }
-                return nil
-            }.joined().trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = turn.text.trimmingCharacters(in: .whitespacesAndNewlines)
             if !text.isEmpty { return text }
         }
         return nil

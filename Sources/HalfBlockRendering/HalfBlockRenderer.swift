@@ -13,6 +13,20 @@ public enum ColorMode: String, Sendable, CaseIterable {
     case monochrome = "none"
 }
 
+extension ColorMode: Comparable {
+    /// Fewer colours sort first: `min` of two modes is what both can show.
+    public static func < (lhs: ColorMode, rhs: ColorMode) -> Bool { lhs.depth < rhs.depth }
+
+    private var depth: Int {
+        switch self {
+        case .monochrome: 0
+        case .ansi16: 1
+        case .palette256: 2
+        case .truecolor: 3
+        }
+    }
+}
+
 /// Error diffusion for the palette modes.
 public enum Dithering: Sendable {
     /// Each pixel takes its nearest palette colour. Best for flat, few-colour pictures.

@@ -28,8 +28,7 @@ public enum TerminalDefaults {
         let fromEnvironment = colorMode(environment: environment)
         guard fromEnvironment != .monochrome, let terminfo else { return fromEnvironment }
         let fromTerminfo: ColorMode = terminfo.directColor ? .truecolor : terminfo.colors >= 256 ? .palette256 : .ansi16
-        let order: [ColorMode] = [.monochrome, .ansi16, .palette256, .truecolor]
-        return order[max(order.firstIndex(of: fromEnvironment)!, order.firstIndex(of: fromTerminfo)!)]
+        return max(fromEnvironment, fromTerminfo)
     }
 
     /// True when `NO_COLOR` is set to a non-empty value.

@@ -18,10 +18,10 @@ struct ChatCommand: AsyncParsableCommand {
             $XDG_CONFIG_HOME/omnichat/themes, then the themes that ship with omnichat. Input history \
             is kept in $XDG_STATE_HOME/omnichat/history (--no-history or OMNICHAT_HISTORY=off to keep \
             none). Colours follow NO_COLOR, COLORTERM, TERM and its terminfo entry (colors, RGB) \
-            unless --colors says otherwise. Without --theme, OMNICHAT_THEME or a theme in the config file, \
-            the theme follows the terminal's background (asked with OSC 11): light or dark. When standard input is not a terminal \
-            (`echo "draw a red circle" | omnichat`), all of it is one message and the reply is printed \
-            as `omnichat run` prints it.
+            unless --colors says otherwise. Without --theme, OMNICHAT_THEME or a theme in the config \
+            file, the theme follows the terminal's background (asked with OSC 11): light or dark. When \
+            standard input is not a terminal (`echo "draw a red circle" | omnichat`), all of it is one \
+            message and the reply is printed as `omnichat run` prints it.
             """)
 
     @OptionGroup var modelOptions: ModelOptions

@@ -56,18 +56,18 @@ struct TurnPlayer {
             }
             // A written assistant turn takes the place of the reply the model gave; a user turn
             // not to be answered is only added.
+            let message = ChatMessage(role: turn.role, segments: segments)
             if turn.role == .assistant || !turn.generate {
                 if turn.role == .assistant && replyToReplace { await engine.dropLast(1) }
-                try await engine.add(ChatMessage(role: turn.role, segments: segments))
+                try await engine.add(message)
                 replyToReplace = false
                 continue
             }
             replyToReplace = true
-            let turnText = segments.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
             var text = ""
             var images: [String] = []
             var stats: GenerationStats?
-            for try await event in engine.respond(to: ChatMessage(role: .user, segments: segments)) {
+            for try await event in engine.respond(to: message) {
                 switch event {
                 case .text(let piece):
                     text += piece
@@ -78,7 +78,7 @@ struct TurnPlayer {
                     if let outDirectory {
                         let file = outDirectory.appendingPathComponent("turn\(index + 1)-picture\(pictureIndex + 1).png")
                         try PNGWriter.write(picture, to: file.path, text: [
-                            (key: "prompt", value: turnText), (key: "model", value: directory.lastPathComponent),
+                            (key: "prompt", value: message.text), (key: "model", value: directory.lastPathComponent),
                             (key: "seed", value: String(sampling.seed)),
                         ])
                         images.append(file.path)
