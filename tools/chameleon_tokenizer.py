@@ -19,6 +19,11 @@ names, whitespace runs, single digits, punctuation and the GPT-2 regex, then Byt
 add_prefix_space=False and use_regex=False; a ByteLevel decoder; a TemplateProcessing
 post-processor that prepends <s>.
 
+With `spell_capitals`, one more Split (Isolated) keeps every capital letter a token of its own,
+with the space before it: " MAP" becomes " M", "A", "P". The built-in model uses it, so that a word
+written in capitals reaches the model letter by letter and can be drawn glyph by glyph; BPE merges
+would otherwise hide the letters (" MAP" as one token) and the model could not spell.
+
 `vocab_size` is the total number of ids (specials + image codes + alphabet + merges), as for
 `tokenizers.trainers.BpeTrainer`. Training stops earlier when the corpus has no more pairs to merge,
 so the result may be smaller. The result is deterministic for the same inputs.
@@ -81,10 +86,15 @@ def special_token_layout(num_image_codes: int, extra_special_tokens: Sequence[st
     return layout
 
 
-def chameleon_pre_tokenizer() -> pre_tokenizers.PreTokenizer:
+# The extra split of `spell_capitals`: one capital letter, with the space before it.
+CAPITAL_LETTER_REGEX = r" ?[A-Z]"
+
+
+def chameleon_pre_tokenizer(spell_capitals: bool = False) -> pre_tokenizers.PreTokenizer:
+    patterns = CHAMELEON_SPLIT_REGEXES + ((CAPITAL_LETTER_REGEX,) if spell_capitals else ())
     splits = [
         pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False)
-        for pattern in CHAMELEON_SPLIT_REGEXES
+        for pattern in patterns
     ]
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
     return pre_tokenizers.Sequence([*splits, byte_level])
@@ -95,10 +105,12 @@ def build_tokenizer(
     vocab_size: int,
     num_image_codes: int,
     extra_special_tokens: Sequence[str] = DEFAULT_EXTRA_SPECIAL_TOKENS,
+    spell_capitals: bool = False,
 ) -> Tokenizer:
     """Train a Chameleon-style byte-level BPE tokenizer on `texts`.
 
-    `vocab_size` counts every id (specials, image codes, the 256-symbol alphabet and merges).
+    `vocab_size` counts every id (specials, image codes, the 256-symbol alphabet and merges);
+    `spell_capitals` adds the capital-letter split (module docstring).
     """
     layout = special_token_layout(num_image_codes, extra_special_tokens)
     alphabet = pre_tokenizers.ByteLevel.alphabet()
@@ -111,7 +123,7 @@ def build_tokenizer(
 
     tokenizer = Tokenizer(models.BPE(unk_token=UNK, fuse_unk=False, byte_fallback=False))
     tokenizer.normalizer = None
-    tokenizer.pre_tokenizer = chameleon_pre_tokenizer()
+    tokenizer.pre_tokenizer = chameleon_pre_tokenizer(spell_capitals)
     tokenizer.decoder = decoders.ByteLevel()
 
     trainer = trainers.BpeTrainer(

@@ -11,7 +11,10 @@
    assistant token), offsets.npy, plus tokenizer.json, conversation.json and meta.json. With
    `--guidance-fraction F`, a fraction F of the assistant's pictures is added once more as the
    engine's classifier-free guidance rows see it (after the context's pictures alone, or after
-   nothing), so that guidance has trained rows to push against.
+   nothing), so that guidance has trained rows to push against. With `--cut-last-picture F`, a
+   fraction F of the conversations that end with an assistant picture stop after its first
+   0-32 codes (Serializer.conversation): the model draws well long before it describes well, and
+   those tokens go to more conversations' text instead.
 
     .venv/bin/python -m tools.lm.build_dataset --vqgan runs/vqgan/export --count 40000 --out runs/lm/data
 
@@ -59,6 +62,11 @@ def main() -> None:
     parser.add_argument("--guidance-fraction", type=float, default=0.0,
                         help="add each assistant picture with this probability once more as a guidance row "
                              "(images only or unconditioned), so classifier-free guidance sees trained rows")
+    parser.add_argument("--cut-last-picture", type=float, default=0.0,
+                        help="fraction of conversations ending with an assistant picture that stop after its "
+                             "first 0-32 codes")
+    parser.add_argument("--spell-capitals", action="store_true",
+                        help="tokenizer keeps every capital letter a token of its own (words are spelled)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -79,7 +87,8 @@ def main() -> None:
     else:
         encoder = SceneEncoder(load_vqgan(args.vqgan))
     codes = vq_config["num_embeddings"]
-    tokenizer = build_tokenizer(texts_of(conversations), vocab_size=args.vocab_size, num_image_codes=codes)
+    tokenizer = build_tokenizer(texts_of(conversations), vocab_size=args.vocab_size, num_image_codes=codes,
+                                spell_capitals=args.spell_capitals)
     tokenizer.save(str(args.out / "tokenizer.json"))
     vocab = tokenizer.get_vocab(with_added_tokens=True)
     image_ids = [vocab[image_token_name(c)] for c in range(codes)]
@@ -90,8 +99,11 @@ def main() -> None:
     print(f"{len(scenes)} pictures, {len(encoder.cache)} distinct, encoded by {time.time() - started:.0f}s", flush=True)
 
     serializer = Serializer(tokenizer, BUILTIN, image_ids, encoder)
-    sequences = [serializer.conversation(conversation) for conversation in conversations]
     rng = random.Random(args.seed)
+    cut_rng = random.Random(args.seed + 1)
+    sequences = [serializer.conversation(conversation, cut_last_picture=cut_rng.randint(0, 32)
+                                         if cut_rng.random() < args.cut_last_picture else None)
+                 for conversation in conversations]
     guidance = [row for conversation in (conversations if args.guidance_fraction > 0 else [])
                 for row in serializer.guidance_rows(conversation, rng, args.guidance_fraction)]
     guidance_rows = len(guidance)
@@ -117,6 +129,7 @@ def main() -> None:
         "learned_tokens": int(sum(m.sum() for m in all_mask)),
         "max_length": int(lengths.max()), "mean_length": float(lengths.mean()),
         "seed": args.seed, "vqgan": str(args.vqgan),
+        "cut_last_picture": args.cut_last_picture, "spell_capitals": args.spell_capitals,
     }
     (args.out / "meta.json").write_text(json.dumps(meta))
     print(f"done in {time.time() - started:.0f}s: {meta['tokens']} tokens ({meta['learned_tokens']} learned), "

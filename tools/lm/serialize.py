@@ -38,26 +38,42 @@ class Serializer:
         codes = self.codes_for_scene(scene)
         return self.piece(self.fmt.begin_image) + [self.image_token_ids[c] for c in codes] + self.piece(self.fmt.end_image)
 
-    def conversation(self, conversation: dict) -> tuple[list[int], list[int]]:
-        """(ids, mask) with mask[i] = 1 where ids[i] is a target the model learns to produce."""
+    def conversation(self, conversation: dict, cut_last_picture: int | None = None) -> tuple[list[int], list[int]]:
+        """(ids, mask) with mask[i] = 1 where ids[i] is a target the model learns to produce.
+
+        With `cut_last_picture` = k, a conversation whose last turn is the assistant's and ends
+        with a picture stops after that picture's begin-image token and first k codes. A causal
+        model learns exactly the same from the kept positions as from the whole sequence, so
+        this spends the tokens of a picture it already draws well on more conversations' text
+        (see `cut_conversations`)."""
         ids = list(self.piece(self.fmt.begin))
         mask = [0] * len(ids)
-        for turn in conversation["turns"]:
+        turns = conversation["turns"]
+        for index, turn in enumerate(turns):
             pieces = self.fmt.assistant if turn["role"] == "assistant" else self.fmt.user
             learn = 1 if turn["role"] == "assistant" else 0
             chunk = list(self.piece(pieces.prefix))
             prefix_length = len(chunk)
-            for segment in turn["segments"]:
+            cut = cut_last_picture if index == len(turns) - 1 and self.ends_with_picture(turn) else None
+            for number, segment in enumerate(turn["segments"]):
                 if segment["type"] == "text":
                     chunk += self.text(segment["text"])
                 elif segment["type"] == "image":
-                    chunk += self.picture(segment["scene"])
+                    picture = self.picture(segment["scene"])
+                    if cut is not None and number == len(turn["segments"]) - 1:
+                        picture = picture[:len(self.piece(self.fmt.begin_image)) + cut]
+                    chunk += picture
                 else:
                     raise ValueError(f"unknown segment type {segment['type']!r}")
-            chunk += self.piece(pieces.suffix)
+            if cut is None:
+                chunk += self.piece(pieces.suffix)
             ids += chunk
             mask += [0] * prefix_length + [learn] * (len(chunk) - prefix_length)
         return ids, mask
+
+    @staticmethod
+    def ends_with_picture(turn: dict) -> bool:
+        return turn["role"] == "assistant" and bool(turn["segments"]) and turn["segments"][-1]["type"] == "image"
 
     def guidance_rows(self, conversation: dict, rng: random.Random, fraction: float) -> list[tuple[list[int], list[int]]]:
         """Assistant pictures as the two extra rows of classifier-free guidance see them.

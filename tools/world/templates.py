@@ -144,16 +144,16 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
     ]),
     "greeting": _table("greeting", [
         ("hi", T), ("hello", T), ("hey", T), ("hi there", T), ("good morning", T), ("hello!", T), ("hey there, who are you?", T),
-        ("howdy", H), ("greetings", H),
+        ("hello there", H), ("hey, good morning", H),
     ]),
     "help": _table("help", [
         ("what can you do?", T), ("help", T), ("how does this work?", T), ("what can you draw?", T),
         ("which shapes do you know?", T), ("which colours can you use?", T), ("what are you able to draw?", T),
-        ("what are your options?", H), ("list what you can make", H),
+        ("what shapes can you draw?", H), ("how does this help?", H),
     ]),
     "thanks": _table("thanks", [
         ("thanks", T), ("thank you!", T), ("great, thanks", T), ("nice, thank you", T), ("cool thanks", T),
-        ("much appreciated", H), ("perfect, thanks a lot", H),
+        ("thank you, great", H), ("nice, thanks", H),
     ]),
     "decline_thing": _table("decline_thing", [
         ("draw a {thing}", T), ("can you draw a {thing}?", T), ("make a picture of a {thing}", T), ("i want a {thing}", T),
