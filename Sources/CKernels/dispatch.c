@@ -113,6 +113,10 @@ void ok_attention_row(const float *q, int64_t hd, const float *keys, const float
 void ok_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values, int64_t stride,
                            int64_t span, float scale, float *scores, float *out) {
 #if defined(OK_HAVE_AVX512_KERNELS)
+    if (current_level >= 2) {
+        ok_avx512bf16_attention_row_bf16(q, hd, keys, values, stride, span, scale, scores, out);
+        return;
+    }
     if (current_level >= 1) {
         ok_avx512_attention_row_bf16(q, hd, keys, values, stride, span, scale, scores, out);
         return;

@@ -109,11 +109,15 @@ void ok_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, i
                           int64_t o0, int64_t o1, float *y, int64_t ldy);
 
 /// One query row of one attention head: scores[s] = (q · k_s) * scale for s < span (k_s at
-/// keys + s * stride), softmax over them (left in `scores`), out = sum_s p_s v_s (v_s at
-/// values + s * stride). `scores` holds `span` floats, `out` hd floats.
+/// keys + s * stride), softmax over them, out = sum_s p_s v_s (v_s at values + s * stride).
+/// `scores` is scratch of `span` floats (the float32 kernels leave the probabilities there), `out`
+/// hd floats.
 void ok_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                       int64_t span, float scale, float *scores, float *out);
-/// The same with keys and values stored as bfloat16 (a KV cache at half the bytes).
+/// The same with keys and values stored as bfloat16 (a KV cache at half the bytes). On level 2,
+/// for head sizes that are multiples of 32, both products run on the bf16 dot-product
+/// instruction with the query and the probabilities split into two bf16 parts (about 16
+/// significant bits; attention_avx512bf16.c).
 void ok_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values, int64_t stride,
                            int64_t span, float scale, float *scores, float *out);
 
@@ -175,6 +179,8 @@ void ok_avx512bf16_matvec_bf16_split(const uint16_t *high, const uint16_t *low, 
                                      const uint16_t *w, int64_t o0, int64_t o1, float *y, int64_t ldy);
 void ok_avx512bf16_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                              float *y, int64_t ldy);
+void ok_avx512bf16_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values,
+                                      int64_t stride, int64_t span, float scale, float *scores, float *out);
 #endif
 
 #ifdef __cplusplus
