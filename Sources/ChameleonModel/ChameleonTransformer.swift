@@ -105,7 +105,7 @@ public final class ChameleonTransformer: Sendable {
             if c.swinNorm {
                 attentionInput = x
             } else {
-                for i in 0..<n {
+                eachRow(n) { i in
                     rmsNorm(x + i * d, weight: layer.inputLayerNorm.data, eps: c.rmsNormEps, n: d, out: normed + i * d)
                 }
                 attentionInput = normed
@@ -114,7 +114,7 @@ public final class ChameleonTransformer: Sendable {
             linear(attentionInput, n, layer.kProj, layer.kProjBias, scratch.k.pointer, scratch)
             linear(attentionInput, n, layer.vProj, layer.vProjBias, scratch.v.pointer, scratch)
 
-            for i in 0..<n {
+            eachRow(n) { i in
                 let q = scratch.q.pointer + i * qDim, k = scratch.k.pointer + i * kvDim
                 for h in 0..<heads {
                     layerNorm(q + h * hd, weight: layer.qNormWeight.data + h * hd,
@@ -138,14 +138,15 @@ public final class ChameleonTransformer: Sendable {
             if c.swinNorm {
                 mlpInput = x
             } else {
-                for i in 0..<n {
+                eachRow(n) { i in
                     rmsNorm(x + i * d, weight: layer.postAttentionLayerNorm.data, eps: c.rmsNormEps, n: d, out: normed + i * d)
                 }
                 mlpInput = normed
             }
             linear(mlpInput, n, layer.gateProj, layer.gateProjBias, scratch.gate.pointer, scratch)
             linear(mlpInput, n, layer.upProj, layer.upProjBias, scratch.up.pointer, scratch)
-            swiGLU(gate: scratch.gate.pointer, up: scratch.up.pointer, n: n * f)
+            let gate = scratch.gate.pointer, up = scratch.up.pointer
+            eachRow(n) { i in swiGLU(gate: gate + i * f, up: up + i * f, n: f) }
             linear(scratch.gate.pointer, n, layer.downProj, layer.downProjBias, scratch.projected.pointer, scratch)
             addResidual(x, scratch.projected.pointer, n: n, norm: c.swinNorm ? layer.postAttentionLayerNorm : nil)
         }
@@ -177,10 +178,19 @@ public final class ChameleonTransformer: Sendable {
         }
     }
 
+    /// body(i) for every row i < n, rows split between the cores when a prefill has enough of them
+    /// (the norms, rotations and activations between the products would otherwise leave a core
+    /// idle); a decode step's few rows run here.
+    private func eachRow(_ n: Int, _ body: (Int) -> Void) {
+        parallelChunks(count: n, minChunk: 16) { range in
+            for i in range { body(i) }
+        }
+    }
+
     /// x += delta, or x += RMSNorm(delta) in swin mode.
     private func addResidual(_ x: UnsafeMutablePointer<Float>, _ delta: UnsafeMutablePointer<Float>, n: Int, norm: FloatTensor?) {
         let d = config.hiddenSize
-        for i in 0..<n {
+        eachRow(n) { i in
             if let norm {
                 rmsNorm(delta + i * d, weight: norm.data, eps: config.rmsNormEps, n: d, out: delta + i * d)
             }
