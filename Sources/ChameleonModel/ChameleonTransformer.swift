@@ -205,12 +205,15 @@ public final class ChameleonTransformer: Sendable {
         let scale = 1 / Float(hd).squareRoot()
         let q = scratch.q.pointer, out = scratch.attention.pointer
         let longest = (positions.max() ?? 0) + 1
-        // One row of scores per (entry, head) job, kept in the scratch between passes.
-        let allScores = scratch.attentionScores(jobs: entries.count * heads, length: longest)
-        parallelChunks(count: entries.count * heads, minChunk: 1) { range in
+        // One row of scores per (entry, head) job, kept in the scratch between passes. Jobs run
+        // head by head, so consecutive jobs of a thread read the same head's keys and values
+        // (from cache, in a prefill) instead of every head's in turn.
+        let n = entries.count
+        let allScores = scratch.attentionScores(jobs: n * heads, length: longest)
+        parallelChunks(count: n * heads, minChunk: 1) { range in
             for job in range {
                 let scores = allScores + job * longest
-                let i = job / heads, h = job % heads, kvHead = h / group
+                let h = job / n, i = job % n, kvHead = h / group
                 let span = positions[i] + 1
                 let query = q + i * heads * hd + h * hd
                 let cache = entries[i].cache, stored = cache.storage(layer: layer)

@@ -36,10 +36,15 @@ public final class ProductWorkspace {
         return roundedValues
     }
 
-    /// `rows` × `inDim` activations rounded to bf16 (nearest even), for the bf16 prefill product.
+    /// `rows` × `inDim` activations rounded to bf16 (nearest even), for the bf16 prefill product;
+    /// rows are split between the cores (done on one, the rounding cost a prefill 3% of its time
+    /// with the other core idle).
     func bf16Activations(for x: UnsafePointer<Float>, rows: Int, inDim: Int) -> UnsafePointer<UInt16> {
-        let needed = rows * inDim, rounded = roundedStorage(count: needed)
-        ok_f32_to_bf16(x, rounded, Int64(needed))
+        let rounded = roundedStorage(count: rows * inDim)
+        parallelChunks(count: rows, minChunk: 16) { range in
+            let start = range.lowerBound * inDim
+            ok_f32_to_bf16(x + start, rounded + start, Int64(range.count * inDim))
+        }
         return UnsafePointer(rounded)
     }
 
