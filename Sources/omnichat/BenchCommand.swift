@@ -66,8 +66,8 @@ struct BenchCommand: ParsableCommand {
         let scratch = ForwardScratch(config: model.config)
         let chunk = 128
 
-        var prefillRates: [Double] = [], decodeRates: [Double] = []
-        for _ in 0..<repetitions {
+        /// Prefill of the prompt in chunks, then `steps` greedy decode steps; the seconds of each.
+        func prefillAndDecode(steps: Int) -> (prefill: Double, decode: Double) {
             let cache = model.makeCache(initialCapacity: promptTokens + genTokens)
             let prefillStart = DispatchTime.now().uptimeNanoseconds
             var start = 0
@@ -79,17 +79,25 @@ struct BenchCommand: ParsableCommand {
                 start = end
             }
             let prefillNanos = DispatchTime.now().uptimeNanoseconds - prefillStart
-            prefillRates.append(Double(promptTokens) / (Double(prefillNanos) / 1e9))
-
             let sampler = TokenSampler()
             var token = 0
             let decodeStart = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<genTokens {
+            for _ in 0..<steps {
                 token = scratch.withFirstLogitRow { sampler.argmax($0) }
                 model.forward([BatchEntry(token: token, cache: cache, wantsLogits: true)], scratch: scratch)
             }
             let decodeNanos = DispatchTime.now().uptimeNanoseconds - decodeStart
-            decodeRates.append(Double(genTokens) / (Double(decodeNanos) / 1e9))
+            return (Double(prefillNanos) / 1e9, Double(decodeNanos) / 1e9)
+        }
+
+        // One untimed pass first, as llama-bench does: it faults the memory-mapped weights in and
+        // sizes every buffer, which the first timed run would otherwise pay.
+        _ = prefillAndDecode(steps: 1)
+        var prefillRates: [Double] = [], decodeRates: [Double] = []
+        for _ in 0..<repetitions {
+            let seconds = prefillAndDecode(steps: genTokens)
+            prefillRates.append(Double(promptTokens) / seconds.prefill)
+            decodeRates.append(Double(genTokens) / seconds.decode)
         }
 
         // The image codec, when the checkpoint has one (encode and decode of one picture).

@@ -6,7 +6,7 @@ saved by transformers itself in bf16 with a small Chameleon-style tokenizer, the
 alternation, round after round (A B A B, because this machine's memory bandwidth changes regime
 over minutes): `omnichat bench` for each weight format asked, and transformers'
 ChameleonForConditionalGeneration in bf16 (prefill of the same prompt length, then greedy decode
-with its KV cache). Prints both speeds, their ratios, and the bandwidth omnichat's probe read in
+with its KV cache), each after one untimed warm-up pass. Prints both speeds, their ratios, and the bandwidth omnichat's probe read in
 the same round.
 
     .venv/bin/python tools/bench/compare_transformers.py --shape 1b --formats bf16,q8,q4 --rounds 2
@@ -123,6 +123,7 @@ def main() -> None:
             print(f"round {round_index + 1} omnichat {fmt}: prefill {r['prefill_tokens_per_s']:.1f} tok/s, decode "
                   f"{r['decode_tokens_per_s']:.2f} tok/s, bandwidth {r['read_bandwidth_gb_per_s']:.1f} GB/s", flush=True)
         model = ChameleonForConditionalGeneration.from_pretrained(directory, dtype=torch.bfloat16).eval()
+        transformers_speed(model, SHAPES[args.shape]["vocab_size"], args.prompt_tokens, 1)  # warm-up, as omnichat bench does
         theirs.append(transformers_speed(model, SHAPES[args.shape]["vocab_size"], args.prompt_tokens, args.gen_tokens))
         del model
         print(f"round {round_index + 1} transformers bf16: prefill {theirs[-1]['prefill_tokens_per_s']:.1f} tok/s, "
