@@ -45,7 +45,7 @@ class Serializer:
         with a picture stops after that picture's begin-image token and first k codes. A causal
         model learns exactly the same from the kept positions as from the whole sequence, so
         this spends the tokens of a picture it already draws well on more conversations' text
-        (see `cut_conversations`)."""
+        (`build_dataset.py --cut-last-picture`)."""
         ids = list(self.piece(self.fmt.begin))
         mask = [0] * len(ids)
         turns = conversation["turns"]
