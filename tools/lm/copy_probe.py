@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Does a checkpoint copy from the request? Teacher-forced top-1 accuracy on the attribute words
+of replies (colours, shapes, sizes), split by whether the latest user message contains the word.
+
+A model that copies what the user said predicts the "copyable" words almost always; one that
+guesses from its priors does no better on them than on the rest (words the reply takes from an
+earlier description, or chooses itself because the user left them unsaid). Seconds of CPU.
+
+    PYTHONPATH=. .venv/bin/python -m tools.lm.copy_probe --run runs/lm6/stage2 --data runs/lm6/data
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+
+from tools.lm.train import load_trained
+from tools.world.spec import COLORS, SHAPES, SIZES
+
+ATTRIBUTE_WORDS = {f" {word}" for word in (*COLORS, *SHAPES, *SIZES)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, required=True, help="training run directory (checkpoint.pt)")
+    parser.add_argument("--data", type=Path, required=True, help="its dataset directory")
+    parser.add_argument("--first", type=int, default=-100, help="first conversation (negative: from the end)")
+    parser.add_argument("--count", type=int, default=100)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    model, meta, _ = load_trained(args.run, args.data)
+    tokenizer = Tokenizer.from_file(str(args.data / "tokenizer.json"))
+    first_text_id = min(meta["vocabulary_map"][token] for token in ("!", "a"))
+    ids = np.load(args.data / "ids.npy", mmap_mode="r")
+    mask = np.load(args.data / "mask.npy", mmap_mode="r")
+    offsets = np.load(args.data / "offsets.npy")
+    start = args.first if args.first >= 0 else len(offsets) - 1 + args.first
+    tally = {"in the request": [0, 0], "not in it": [0, 0]}
+    for conversation in range(start, start + args.count):
+        a, b = int(offsets[conversation]), int(offsets[conversation + 1])
+        sequence = [int(v) for v in ids[a:b]]
+        learned = mask[a:b]
+        with torch.no_grad():
+            predicted = model(input_ids=torch.tensor(sequence)[None]).logits[0].argmax(-1)
+        request = ""
+        j = 0
+        while j < len(sequence):
+            if not learned[j]:  # a user turn (and format tokens): its text is the request so far
+                k = j
+                while k < len(sequence) and not learned[k]:
+                    k += 1
+                text = tokenizer.decode([t for t in sequence[j:k] if t >= first_text_id]).lower()
+                request = text if text.strip() else request
+                j = k
+                continue
+            word = tokenizer.decode([sequence[j]]) if sequence[j] >= first_text_id else ""
+            if word in ATTRIBUTE_WORDS and j > 0:
+                entry = tally["in the request" if word.strip() in request else "not in it"]
+                entry[0] += 1
+                entry[1] += int(predicted[j - 1]) == sequence[j]
+            j += 1
+    for name, (count, right) in tally.items():
+        print(f"{args.run}: attribute words {name}: {count}, top-1 {right / max(1, count):.3f}")
+
+
+if __name__ == "__main__":
+    main()
