@@ -69,11 +69,9 @@ OK_BF16_TARGET void ok_avx512bf16_attention_row_bf16(const float *q, int64_t hd,
     for (int64_t j = 0; j < chunks; j++) {
         __m512 a = _mm512_mul_ps(_mm512_loadu_ps(q + 32 * j), _mm512_set1_ps(scale));
         __m512 b = _mm512_mul_ps(_mm512_loadu_ps(q + 32 * j + 16), _mm512_set1_ps(scale));
-        __m256bh ha = _mm512_cvtneps_pbh(a), hb = _mm512_cvtneps_pbh(b);
-        __m512 ah = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)ha), 16));
-        __m512 bh = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)hb), 16));
+        __m256bh la, lb, ha = ok_split_bf16(a, &la), hb = ok_split_bf16(b, &lb);
         qh[j] = (__m512bh)_mm512_inserti64x4(_mm512_castsi256_si512((__m256i)ha), (__m256i)hb, 1);
-        ql[j] = _mm512_cvtne2ps_pbh(_mm512_sub_ps(b, bh), _mm512_sub_ps(a, ah));
+        ql[j] = (__m512bh)_mm512_inserti64x4(_mm512_castsi256_si512((__m256i)la), (__m256i)lb, 1);
     }
     int64_t s = 0;
     __m512 maxv = _mm512_set1_ps(-INFINITY);
@@ -125,9 +123,7 @@ OK_BF16_TARGET void ok_avx512bf16_attention_row_bf16(const float *q, int64_t hd,
             _mm512_storeu_ps(lanes, e);
             last = lanes[span - 1 - s];
         }
-        __m256bh high = _mm512_cvtneps_pbh(e);
-        __m512 widened = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)high), 16));
-        __m256bh low = _mm512_cvtneps_pbh(_mm512_sub_ps(e, widened));
+        __m256bh low, high = ok_split_bf16(e, &low);
         __m512i words = _mm512_permutex2var_epi32(_mm512_castsi256_si512((__m256i)high), interleave,
                                                   _mm512_castsi256_si512((__m256i)low));
         _mm512_mask_storeu_epi32(scores + s, mk, words);

@@ -92,12 +92,9 @@ OK_BF16_TARGET void ok_avx512bf16_f32_to_bf16_split(const float *src, uint16_t *
     for (int64_t i = 0; i < count; i += 16) {
         __mmask16 m = count - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (count - i)) - 1);
         __m512 x = _mm512_maskz_loadu_ps(m, src + i);
-        __m256i h = (__m256i)_mm512_cvtneps_pbh(x);
-        __m512 widened = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-        __m512 rest = _mm512_sub_ps(x, widened);
-        rest = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(rest, rest, _CMP_ORD_Q), rest);  // NaN, infinity: 0
-        _mm256_mask_storeu_epi16(high + i, m, h);
-        _mm256_mask_storeu_epi16(low + i, m, (__m256i)_mm512_cvtneps_pbh(rest));
+        __m256bh l, h = ok_split_bf16(x, &l);
+        _mm256_mask_storeu_epi16(high + i, m, (__m256i)h);
+        _mm256_mask_storeu_epi16(low + i, m, (__m256i)l);
     }
 }
 

@@ -52,6 +52,18 @@ ok_load_bf16_masked(const uint16_t *p, __mmask16 m) {
     __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, p));
     return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
 }
+
+/// x split into two bf16 parts, x = high + low to about 16 significant bits (each rounded to
+/// nearest even): returns high and stores low. Lanes whose rest is not finite (x NaN or
+/// infinite) get a low part of 0. Only for CPUs with AVX512_BF16 (level 2).
+static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512vl,avx512bf16"))) __m256bh
+ok_split_bf16(__m512 x, __m256bh *low) {
+    __m256bh high = _mm512_cvtneps_pbh(x);
+    __m512 widened = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)high), 16));
+    __m512 rest = _mm512_sub_ps(x, widened);
+    *low = _mm512_cvtneps_pbh(_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(rest, rest, _CMP_ORD_Q), rest));
+    return high;
+}
 #endif
 
 #endif

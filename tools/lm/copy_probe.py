@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from tools.lm.train import load_trained
+from tools.lm.train import Dataset, load_trained
 from tools.world.spec import COLORS, SHAPES, SIZES
 
 ATTRIBUTE_WORDS = {f" {word}" for word in (*COLORS, *SHAPES, *SIZES)}
@@ -32,18 +31,20 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    model, meta, _ = load_trained(args.run, args.data)
+    model, _, _ = load_trained(args.run, args.data)
     tokenizer = Tokenizer.from_file(str(args.data / "tokenizer.json"))
-    first_text_id = min(meta["vocabulary_map"][token] for token in ("!", "a"))
-    ids = np.load(args.data / "ids.npy", mmap_mode="r")
-    mask = np.load(args.data / "mask.npy", mmap_mode="r")
-    offsets = np.load(args.data / "offsets.npy")
+    data = Dataset(args.data, max_length=1 << 30)  # every conversation, however long
+    offsets = data.offsets
     start = args.first if args.first >= 0 else len(offsets) - 1 + args.first
+
+    def text(ids: list[int]) -> str:
+        """The text of `ids`, special and image tokens left out."""
+        return tokenizer.decode(ids, skip_special_tokens=True)
     tally = {"in the request": [0, 0], "not in it": [0, 0]}
     for conversation in range(start, start + args.count):
         a, b = int(offsets[conversation]), int(offsets[conversation + 1])
-        sequence = [int(v) for v in ids[a:b]]
-        learned = mask[a:b]
+        sequence = [int(v) for v in data.ids[a:b]]
+        learned = data.mask[a:b]
         with torch.no_grad():
             predicted = model(input_ids=torch.tensor(sequence)[None]).logits[0].argmax(-1)
         request = ""
@@ -53,11 +54,11 @@ def main() -> None:
                 k = j
                 while k < len(sequence) and not learned[k]:
                     k += 1
-                text = tokenizer.decode([t for t in sequence[j:k] if t >= first_text_id]).lower()
-                request = text if text.strip() else request
+                said = text(sequence[j:k]).lower()
+                request = said if said.strip() else request
                 j = k
                 continue
-            word = tokenizer.decode([sequence[j]]) if sequence[j] >= first_text_id else ""
+            word = text([sequence[j]])
             if word in ATTRIBUTE_WORDS and j > 0:
                 entry = tally["in the request" if word.strip() in request else "not in it"]
                 entry[0] += 1

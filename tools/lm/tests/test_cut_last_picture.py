@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import unittest
 
-from tools.chameleon_tokenizer import build_tokenizer, image_token_name
+from tools.chameleon_tokenizer import build_tokenizer
 from tools.lm.conversation_format import BUILTIN
-from tools.lm.serialize import Serializer
-
-CODES = 8
+from tools.lm.tests.small_serializer import CODES, small_serializer
 
 
 def turn(role: str, *segments: dict) -> dict:
@@ -27,12 +25,8 @@ def picture(n: int) -> dict:
 class CutLastPicture(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        tokenizer = build_tokenizer(["draw a red circle", "here it is"], vocab_size=600, num_image_codes=CODES)
-        vocab = tokenizer.get_vocab(with_added_tokens=True)
-        cls.vocab = vocab
-        image_ids = [vocab[image_token_name(c)] for c in range(CODES)]
         # A 2x2 "picture" whose codes are its number and the next three.
-        cls.serializer = Serializer(tokenizer, BUILTIN, image_ids, lambda s: [s["n"] + i for i in range(4)])
+        cls.vocab, _, cls.serializer = small_serializer(lambda s: [s["n"] + i for i in range(4)])
 
     def test_the_cut_sequence_is_a_prefix_of_the_whole_one_ending_after_k_codes(self):
         conversation = {"turns": [turn("user", text("draw")), turn("assistant", text("here"), picture(1)),

@@ -6,11 +6,8 @@ from __future__ import annotations
 import random
 import unittest
 
-from tools.chameleon_tokenizer import build_tokenizer, image_token_name
 from tools.lm.conversation_format import BUILTIN
-from tools.lm.serialize import Serializer
-
-CODES = 8
+from tools.lm.tests.small_serializer import small_serializer
 
 
 def scene(n: int) -> dict:
@@ -20,12 +17,8 @@ def scene(n: int) -> dict:
 class GuidanceRows(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        tokenizer = build_tokenizer(["draw a red circle", "here it is"], vocab_size=600, num_image_codes=CODES)
-        vocab = tokenizer.get_vocab(with_added_tokens=True)
-        cls.vocab = vocab
-        cls.image_ids = [vocab[image_token_name(c)] for c in range(CODES)]
         # A 2x2 "picture" whose codes are its number.
-        cls.serializer = Serializer(tokenizer, BUILTIN, cls.image_ids, lambda s: [s["n"]] * 4)
+        cls.vocab, cls.image_ids, cls.serializer = small_serializer(lambda s: [s["n"]] * 4)
 
     def conversation(self) -> dict:
         return {"turns": [
