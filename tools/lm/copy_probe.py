@@ -29,11 +29,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="its dataset directory")
     parser.add_argument("--first", type=int, default=-100, help="first conversation (negative: from the end)")
     parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--without-picture-codes", action="store_true",
+                        help="read the conversations as a text-only stage trained on them (train.py's flag)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     model, _, _ = load_trained(args.run, args.data)
     tokenizer = Tokenizer.from_file(str(args.data / "tokenizer.json"))
-    data = Dataset(args.data, max_length=1 << 30)  # every conversation, however long
+    data = Dataset(args.data, max_length=1 << 30,  # every conversation, however long
+                   without_picture_codes=args.without_picture_codes)
     offsets = data.offsets
     start = args.first if args.first >= 0 else len(offsets) - 1 + args.first
 

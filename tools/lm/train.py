@@ -2,7 +2,7 @@
 """Train the built-in model's decoder: transformers' ChameleonForConditionalGeneration, from scratch.
 
 Reads a dataset built by `tools/lm/build_dataset.py` (token ids and loss masks per conversation),
-trains with AdamW under bf16 autocast on CPU (or CUDA when present), checkpoints every few
+trains with AdamW under bf16 autocast on CUDA or a CPU with bf16 kernels (float32 elsewhere), checkpoints every few
 minutes and resumes from the last checkpoint. Deterministic for a seed on one machine.
 
 The loss is computed from `lm_head(hidden)` directly: transformers' forward masks image-token
@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from transformers import ChameleonConfig, ChameleonForConditionalGeneration
 
 from tools.lm.conversation_format import BUILTIN
+from tools.precision import bf16_autocast_is_fast
 from tools.world.spec import VQ_GRID
 
 
@@ -90,13 +91,18 @@ def log(out: Path, text: str) -> None:
 class Dataset:
     """Conversations as flat token/mask arrays with offsets (see build_dataset.py)."""
 
-    def __init__(self, directory: Path, max_length: int):
+    def __init__(self, directory: Path, max_length: int, without_picture_codes: bool = False):
+        """`without_picture_codes`: every conversation with its picture codes taken out (the
+        begin- and end-image tokens stay), a text-only view of the same dialogues."""
         self.ids = np.load(directory / "ids.npy", mmap_mode="r")
         self.mask = np.load(directory / "mask.npy", mmap_mode="r")
         self.offsets = np.load(directory / "offsets.npy")
         self.meta = json.loads((directory / "meta.json").read_text())
+        if without_picture_codes:
+            self.ids, self.mask, self.offsets = self.text_only(self.ids, self.mask, self.offsets,
+                                                               self.meta["image_token_ids"])
         lengths = np.diff(self.offsets)
-        self.indices = np.nonzero(lengths <= max_length)[0]
+        self.indices = np.nonzero((lengths <= max_length) & (lengths > 1))[0]
         self.lengths = lengths
 
     def batches(self, rng: random.Random, batch_tokens: int, bucket: int):
@@ -127,6 +133,14 @@ class Dataset:
                     batches.append(batch)
                 rng.shuffle(batches)
                 yield from batches
+
+    @staticmethod
+    def text_only(ids: np.ndarray, mask: np.ndarray, offsets: np.ndarray,
+                  image_token_ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, mask, offsets) with every picture code removed from every conversation."""
+        keep = ~np.isin(ids, image_token_ids)
+        kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+        return np.asarray(ids)[keep], np.asarray(mask)[keep], kept_before[offsets]
 
     @staticmethod
     def padded_length(length: int, bucket: int) -> int:
@@ -207,6 +221,13 @@ def main() -> None:
                         help="loss weight of picture codes that differ from the codes above and left of them "
                              "(novel_codes), relative to other codes")
     parser.add_argument("--warmup-steps", type=int, default=100)
+    parser.add_argument("--bucket", type=int, default=128,
+                        help="rows are padded to a multiple of this many tokens (see Dataset.batches); "
+                             "32 suits the short text-only conversations of --without-picture-codes")
+    parser.add_argument("--without-picture-codes", action="store_true",
+                        help="train on the conversations' text alone (picture codes taken out, the begin- and "
+                             "end-image tokens kept): a short first stage in which a step holds ~7x the text, "
+                             "so the replies learn to restate the request before pictures take the capacity")
     parser.add_argument("--init-from", type=Path, default=None,
                         help="a finished run's checkpoint.pt: start from its weights and optimizer moments "
                              "with a fresh schedule (a second stage); ignored once this run has its own checkpoint")
@@ -215,13 +236,14 @@ def main() -> None:
     cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
                       batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight,
                       novel_code_weight=args.novel_code_weight,
-                      warmup_steps=args.warmup_steps)
+                      warmup_steps=args.warmup_steps, bucket=args.bucket)
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
                        num_key_value_heads=args.heads, rope_theta=args.rope_theta, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
     args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    data = Dataset(args.data, cfg.max_length)
+    bf16 = cfg.bf16 and bf16_autocast_is_fast(device)
+    data = Dataset(args.data, cfg.max_length, without_picture_codes=args.without_picture_codes)
     meta = data.meta
 
     torch.manual_seed(cfg.seed)
@@ -256,9 +278,11 @@ def main() -> None:
             optimizer.load_state_dict(state["optimizer"])
             log(args.out, f"initialised from {args.init_from} (its step {state['step']}, {state['tokens_seen']} tokens)")
         (args.out / "run.json").write_text(json.dumps({"train": asdict(cfg), "shape": asdict(shape), "data": str(args.data),
-                                                       "init_from": str(args.init_from) if args.init_from else None}, indent=2))
+                                                       "init_from": str(args.init_from) if args.init_from else None,
+                                                       "without_picture_codes": args.without_picture_codes}, indent=2))
         params = sum(p.numel() for n, p in model.named_parameters() if "vqmodel" not in n)
-        log(args.out, f"start: {params / 1e6:.2f}M LM parameters, {len(data.indices)} conversations, shape {asdict(shape)}")
+        log(args.out, f"start: {params / 1e6:.2f}M LM parameters, {len(data.indices)} conversations, "
+                     f"{'bf16 autocast' if bf16 else 'float32'} on {device}, shape {asdict(shape)}")
 
     image_ids = torch.tensor(meta["image_token_ids"], device=device)
     is_image = torch.zeros(meta["vocab_size"], dtype=torch.bool, device=device)
@@ -294,7 +318,7 @@ def main() -> None:
         batch = next(batches)
         ids, mask, real_tokens = data.tensors(batch, meta["pad"], cfg.batch_tokens, cfg.bucket)
         ids, mask = ids.to(device), mask.to(device)
-        with torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16):
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=bf16):
             hidden = model.model(input_ids=ids).last_hidden_state
             logits = model.lm_head(hidden[:, :-1])
         targets = ids[:, 1:]

@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from tools.precision import bf16_autocast_is_fast
 from tools.vqgan.data import (
     PALETTE_UNIT, WORD_PROBABILITY, batch_from_scenes, scenes_for_step, snap_indices, u8_from_pixels,
 )
@@ -158,6 +159,8 @@ class Trainer:
     def __init__(self, out_dir: Path, config: TrainConfig, vq_config=None):
         self.out_dir = out_dir
         self.config = config
+        # bf16 autocast where it is fast (config.bf16 asks for it; tools/precision.py).
+        self.bf16 = config.bf16 and bf16_autocast_is_fast()
         torch.manual_seed(config.seed)
         self.model = WorldVQGAN(vq_config or default_config())
         self.model.codebook.requires_grad_(False)
@@ -260,7 +263,7 @@ class Trainer:
         blend = self.quantize_blend()
         pixels, indices = batch_from_scenes(
             scenes_for_step(config.seed, self.step, config.batch_size, config.word_probability))
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             latents = model.encode_latents(pixels).float()
         dim = latents.shape[1]
         flat = latents.permute(0, 2, 3, 1).reshape(-1, dim)
@@ -274,7 +277,7 @@ class Trainer:
         else:
             mixed = flat
         decoder_input = mixed.reshape(latents.shape[0], latents.shape[2], latents.shape[3], dim).permute(0, 3, 1, 2)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             recon = model.decode_quantized(decoder_input).float()
         l1 = (recon - pixels).abs().mean()
         l2 = ((recon - pixels) ** 2).mean()

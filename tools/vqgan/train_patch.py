@@ -33,6 +33,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tools.precision import bf16_autocast_is_fast
 from tools.vqgan.data import batch_from_scenes, scenes_for_step, snap_indices, u8_from_pixels
 from tools.vqgan.export import export_vqgan
 from tools.vqgan.model import WorldVQGAN, default_config, use_fast_group_norm
@@ -135,6 +136,8 @@ class PatchTrainer:
     def __init__(self, out_dir: Path, config: PatchTrainConfig):
         self.out_dir = out_dir
         self.config = config
+        # bf16 autocast where it is fast (config.bf16 asks for it; tools/precision.py).
+        self.bf16 = config.bf16 and bf16_autocast_is_fast()
         torch.manual_seed(config.seed)
         vq_config = default_config()
         vq_config.num_embeddings = code_count()
@@ -183,10 +186,10 @@ class PatchTrainer:
         pixels, indices = batch_from_scenes(
             scenes_for_step(config.seed, self.step, config.batch_size, config.word_probability))
         targets = target_codes(indices)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             latents = model.encode_latents(pixels).float()
         code_loss = F.cross_entropy(code_logits(model, latents), targets.reshape(-1))
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             recon = model.decode_codes(targets).float()
         l1 = (recon - pixels).abs().mean()
         l2 = ((recon - pixels) ** 2).mean()
@@ -208,7 +211,8 @@ class PatchTrainer:
             self.load()
             self.log(f"resume at step {self.step} ({self.elapsed / 60:.1f} min trained)")
         else:
-            self.log(f"start fresh: {code_count()} codes, train_config={json.dumps(dataclasses.asdict(config))}")
+            self.log(f"start fresh: {code_count()} codes, {'bf16 autocast' if self.bf16 else 'float32'}, "
+                     f"train_config={json.dumps(dataclasses.asdict(config))}")
         started = last_save = window_start = time.time()
         window: list[dict] = []
         last_step = config.max_steps if until_step is None else min(until_step, config.max_steps)
