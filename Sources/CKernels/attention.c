@@ -6,24 +6,6 @@
 
 #include <math.h>
 
-/// Softmax of `n` scores in place (max subtracted first); all −∞ gives all zeros.
-static inline void softmax(float *x, int64_t n) {
-    float max_value = -INFINITY;
-    for (int64_t i = 0; i < n; i++) if (x[i] > max_value) max_value = x[i];
-    if (max_value == -INFINITY) {
-        for (int64_t i = 0; i < n; i++) x[i] = 0;
-        return;
-    }
-    float sum = 0;
-    for (int64_t i = 0; i < n; i++) {
-        float e = expf(x[i] - max_value);
-        x[i] = e;
-        sum += e;
-    }
-    float inv = 1 / sum;
-    for (int64_t i = 0; i < n; i++) x[i] *= inv;
-}
-
 // The same job over keys and values stored as float32 or as bfloat16 (a KV cache at half the
 // bytes: guided pictures read three caches at every step). TYPE is the element type, TO_FLOAT
 // widens one element.
@@ -36,7 +18,7 @@ static inline void softmax(float *x, int64_t n) {
             for (int64_t d = 0; d < hd; d++) sum += q[d] * TO_FLOAT(k[d]);                             \
             scores[s] = sum * scale;                                                                   \
         }                                                                                              \
-        softmax(scores, span);                                                                         \
+        ok_softmax_in_place(scores, span);                                                                         \
         for (int64_t d = 0; d < hd; d++) out[d] = 0;                                                   \
         for (int64_t s = 0; s < span; s++) {                                                           \
             const TYPE *v = values + s * stride;                                                       \
@@ -49,7 +31,7 @@ static inline void softmax(float *x, int64_t n) {
 OK_PORTABLE_ATTENTION(ok_portable_attention_row, float, OK_SAME_FLOAT)
 OK_PORTABLE_ATTENTION(ok_portable_attention_row_bf16, uint16_t, ok_bf16_to_f32)
 
-#if defined(OK_HAVE_AVX512_KERNELS)
+#if defined(OK_HAVE_X86_KERNELS)
 #include <immintrin.h>
 
 #define OK_ATTENTION_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
@@ -96,7 +78,7 @@ OK_ATTENTION_INLINE __m512 load_f32(const float *p, __mmask16 m) { return _mm512
                 a = _mm512_fmadd_ps(qv[j], LOAD(k + 16 * j, j == vectors - 1 ? tail : (__mmask16)0xffff), a); \
             scores[s] = _mm512_reduce_add_ps(a) * scale;                                               \
         }                                                                                              \
-        softmax(scores, span);                                                                         \
+        ok_softmax_in_place(scores, span);                                                                         \
         /* Weighted sum of values, the output held in registers. */                                    \
         __m512 acc[OK_MAX_HEAD_VECTORS];                                                               \
         for (int64_t j = 0; j < vectors; j++) acc[j] = _mm512_setzero_ps();                            \

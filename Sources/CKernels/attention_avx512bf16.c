@@ -13,7 +13,7 @@
 // the output. `scores` is scratch: it ends holding the split probabilities, not floats.
 #include "kernels_internal.h"
 
-#if defined(OK_HAVE_AVX512_KERNELS)
+#if defined(OK_HAVE_X86_KERNELS)
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 // input dimension, which is how both are stored, so nothing is repacked.
 #include "kernels_internal.h"
 
-#if defined(OK_HAVE_AVX512_KERNELS)
+#if defined(OK_HAVE_X86_KERNELS)
 #include <immintrin.h>
 
 #define OK_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))

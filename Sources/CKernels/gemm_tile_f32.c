@@ -20,7 +20,7 @@ void ok_portable_gemm_tile_f32(int rows, int columns, int64_t k_count, const flo
     }
 }
 
-#if defined(OK_HAVE_AVX512_KERNELS)
+#if defined(OK_HAVE_X86_KERNELS)
 #include <immintrin.h>
 
 #define OK_TILE_TARGET __attribute__((target("avx512f,fma")))
@@ -52,6 +52,51 @@ OK_TILE_TARGET void ok_avx512_gemm_tile_f32(int rows, int columns, int64_t k_cou
     case 6: tile_rows(6, columns, k_count, a, lda, panel, c, ldc); break;
     case 7: tile_rows(7, columns, k_count, a, lda, panel, c, ldc); break;
     default: tile_rows(8, columns, k_count, a, lda, panel, c, ldc); break;
+    }
+}
+
+/// The AVX2 tile: a panel row is two 256-bit vectors, so at most six rows of A (twelve
+/// accumulators) fit the sixteen registers at once; seven or eight rows take two passes.
+#define OK_AVX2_TILE_TARGET __attribute__((target("avx2,fma")))
+
+static inline __attribute__((always_inline)) OK_AVX2_TILE_TARGET void avx2_tile_rows(
+    const int R, int columns, int64_t k_count, const float *a, int64_t lda, const float *panel, float *c, int64_t ldc) {
+    __m256 lo[6], hi[6];
+    for (int r = 0; r < R; r++) { lo[r] = _mm256_setzero_ps(); hi[r] = _mm256_setzero_ps(); }
+    for (int64_t k = 0; k < k_count; k++) {
+        __m256 b0 = _mm256_loadu_ps(panel + k * OK_PANEL_WIDTH), b1 = _mm256_loadu_ps(panel + k * OK_PANEL_WIDTH + 8);
+        for (int r = 0; r < R; r++) {
+            __m256 x = _mm256_broadcast_ss(a + r * lda + k);
+            lo[r] = _mm256_fmadd_ps(x, b0, lo[r]);
+            hi[r] = _mm256_fmadd_ps(x, b1, hi[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float sums[OK_PANEL_WIDTH];
+        _mm256_storeu_ps(sums, lo[r]);
+        _mm256_storeu_ps(sums + 8, hi[r]);
+        float *out = c + r * ldc;
+        for (int j = 0; j < columns; j++) out[j] += sums[j];
+    }
+}
+
+OK_AVX2_TILE_TARGET void ok_avx2_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
+                                               const float *panel, float *c, int64_t ldc) {
+    switch (rows) {
+    case 1: avx2_tile_rows(1, columns, k_count, a, lda, panel, c, ldc); break;
+    case 2: avx2_tile_rows(2, columns, k_count, a, lda, panel, c, ldc); break;
+    case 3: avx2_tile_rows(3, columns, k_count, a, lda, panel, c, ldc); break;
+    case 4: avx2_tile_rows(4, columns, k_count, a, lda, panel, c, ldc); break;
+    case 5: avx2_tile_rows(5, columns, k_count, a, lda, panel, c, ldc); break;
+    case 6: avx2_tile_rows(6, columns, k_count, a, lda, panel, c, ldc); break;
+    case 7:
+        avx2_tile_rows(4, columns, k_count, a, lda, panel, c, ldc);
+        avx2_tile_rows(3, columns, k_count, a + 4 * lda, lda, panel, c + 4 * ldc, ldc);
+        break;
+    default:
+        avx2_tile_rows(4, columns, k_count, a, lda, panel, c, ldc);
+        avx2_tile_rows(4, columns, k_count, a + 4 * lda, lda, panel, c + 4 * ldc, ldc);
+        break;
     }
 }
 #endif

@@ -3,6 +3,7 @@
 #define OMNICHAT_KERNELS_INTERNAL_H
 
 #include "omnichat_kernels.h"
+#include <math.h>
 #include <string.h>
 
 /// Activation rows that share one pass over a weight row.
@@ -36,6 +37,24 @@
         }                                                                                            \
     } while (0)
 
+/// Softmax of `n` scores in place (max subtracted first); all −∞ gives all zeros.
+static inline void ok_softmax_in_place(float *x, int64_t n) {
+    float max_value = -INFINITY;
+    for (int64_t i = 0; i < n; i++) if (x[i] > max_value) max_value = x[i];
+    if (max_value == -INFINITY) {
+        for (int64_t i = 0; i < n; i++) x[i] = 0;
+        return;
+    }
+    float sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        float e = expf(x[i] - max_value);
+        x[i] = e;
+        sum += e;
+    }
+    float inv = 1 / sum;
+    for (int64_t i = 0; i < n; i++) x[i] *= inv;
+}
+
 static inline float ok_bf16_to_f32(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;
     float f;
@@ -43,7 +62,7 @@ static inline float ok_bf16_to_f32(uint16_t h) {
     return f;
 }
 
-#if defined(OK_HAVE_AVX512_KERNELS)
+#if defined(OK_HAVE_X86_KERNELS)
 #include <immintrin.h>
 
 /// Sixteen bf16 values at p (lanes outside m read as zero) widened to float32.

@@ -6,7 +6,7 @@
 // integers (vpdpbusd: unsigned weight bytes times signed activation bytes), then scaled.
 #include "kernels_internal.h"
 
-#if defined(OK_HAVE_AVX512_KERNELS)
+#if defined(OK_HAVE_X86_KERNELS)
 #include <immintrin.h>
 
 #define OK_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq,avx2,fma,f16c")))

@@ -151,13 +151,14 @@ public func matmulTransposed(
 /// with bf16 weights; decode steps (one row, or one per guidance row) stay in float32.
 public let bf16ProductMinimumRows = 4
 
-/// Which kernels run: the portable C ones, AVX-512, or AVX-512 plus the bf16 dot-product prefill
-/// (chosen at start from the CPU; `OMNICHAT_KERNELS=portable` forces the portable ones,
-/// `OMNICHAT_KERNELS=avx512` stops short of the bf16 prefill).
+/// Which kernels run: the portable C ones, AVX2, AVX-512, or AVX-512 plus the bf16 dot-product
+/// prefill (chosen at start from the CPU; `OMNICHAT_KERNELS=portable`, `avx2` or `avx512` caps the
+/// level, for comparisons).
 public enum KernelLevel: Int32, Sendable, CustomStringConvertible {
     case portable = 0
-    case avx512 = 1
-    case avx512bf16 = 2
+    case avx2 = 1
+    case avx512 = 2
+    case avx512bf16 = 3
 
     /// The level in use.
     public static var current: KernelLevel { KernelLevel(rawValue: ok_kernel_level()) ?? .portable }
@@ -169,6 +170,7 @@ public enum KernelLevel: Int32, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .portable: "portable"
+        case .avx2: "avx2"
         case .avx512: "avx512"
         case .avx512bf16: "avx512+bf16"
         }

@@ -4,8 +4,8 @@ import Testing
 @testable import TensorMath
 
 /// The attention kernel (scores, softmax, weighted values for one query of one head) against a
-/// double-precision reference, in both implementations, for head sizes with and without a
-/// partial vector and spans that do and do not fill the four-key steps.
+/// double-precision reference, in every implementation the CPU runs, for head sizes with and without a
+/// partial vector and spans that do and do not fill the two- and four-key steps.
 @Suite struct AttentionRowTests {
     func reference(_ q: [Float], _ keys: [Float], _ values: [Float], hd: Int, stride: Int, span: Int, scale: Float) -> [Float] {
         var scores = (0..<span).map { s in (0..<hd).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[s * stride + $1]) } * Double(scale) }
@@ -21,24 +21,24 @@ import Testing
         let stride = hd * 3  // keys of other heads in between, as in the cache
         let q = rng.array(hd), keys = rng.array(span * stride), values = rng.array(span * stride)
         let expected = reference(q, keys, values, hd: hd, stride: stride, span: span, scale: 0.3)
-        for vector in [false, true] where !vector || ok_best_kernel_level() >= 1 {
+        for level in 0...2 where level <= ok_best_kernel_level() {
             var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
-            if vector {
-                ok_avx512_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
-            } else {
-                ok_portable_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
+            switch level {
+            case 0: ok_portable_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
+            case 1: ok_avx2_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
+            default: ok_avx512_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
             }
-            #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) vector \(vector)")
+            #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) level \(level)")
             #expect(abs(scores.reduce(0, +) - 1) < 1e-5)
         }
     }
 
     /// Keys and values stored as bf16: every implementation computes what the float32 kernel
-    /// computes on the same values widened, so a bf16 cache only costs its rounding. The level-2
+    /// computes on the same values widened, so a bf16 cache only costs its rounding. The level-3
     /// kernel (bf16 dot products, query and probabilities split into two bf16 parts, about 16
     /// significant bits) stays within the same bound (its errors measured 2e-12 to 2e-11); spans
     /// cover whole and partial sixteen-key steps and odd spans, whose last key has no partner;
-    /// head sizes that are not multiples of 32 fall back to level 1.
+    /// head sizes that are not multiples of 32 fall back to level 2.
     @Test(arguments: [(128, 37), (64, 5), (40, 8), (128, 1), (64, 32), (128, 300), (96, 17), (256, 49)])
     func bfloat16CacheMatchesItsWidenedValues(hd: Int, span: Int) {
         var rng = TestNumbers(state: UInt64(hd * 7 + span))
@@ -49,11 +49,12 @@ import Testing
         ok_f32_to_bf16(values, &valueBits, Int64(values.count))
         let widen = { (bits: [UInt16]) in bits.map { Float(bitPattern: UInt32($0) << 16) } }
         let expected = reference(q, widen(keyBits), widen(valueBits), hd: hd, stride: stride, span: span, scale: 0.3)
-        for level in 0...2 where level <= ok_best_kernel_level() {
+        for level in 0...3 where level <= ok_best_kernel_level() {
             var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
             switch level {
             case 0: ok_portable_attention_row_bf16(q, Int64(hd), keyBits, valueBits, Int64(stride), Int64(span), 0.3, &scores, &out)
-            case 1: ok_avx512_attention_row_bf16(q, Int64(hd), keyBits, valueBits, Int64(stride), Int64(span), 0.3, &scores, &out)
+            case 1: ok_avx2_attention_row_bf16(q, Int64(hd), keyBits, valueBits, Int64(stride), Int64(span), 0.3, &scores, &out)
+            case 2: ok_avx512_attention_row_bf16(q, Int64(hd), keyBits, valueBits, Int64(stride), Int64(span), 0.3, &scores, &out)
             default: ok_avx512bf16_attention_row_bf16(q, Int64(hd), keyBits, valueBits, Int64(stride), Int64(span), 0.3, &scores, &out)
             }
             #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) level \(level): \(nmse(out, expected))")

@@ -3,7 +3,7 @@ import Testing
 @testable import TensorMath
 
 /// The number formats behind `--weights`: conversions against Swift's own, quantization error
-/// within a step, and every product kernel (portable and AVX-512) against a double-precision
+/// within a step, and every product kernel (portable, AVX2 and AVX-512) against a double-precision
 /// reference over the same rounded weights.
 @Suite struct WeightFormatTests {
     @Test func bfloat16RoundsToNearestEven() {
@@ -148,10 +148,12 @@ import Testing
         }
     }
 
-    /// The AVX-512 kernels against the portable ones on identical inputs (where the CPU has them).
-    @Test(arguments: [WeightFormat.f32, .bf16, .q8, .q4])
-    func vectorKernelsAgreeWithPortableOnes(format: WeightFormat) {
-        guard ok_best_kernel_level() >= 1 else { return }
+    /// The AVX2 (level 1) and AVX-512 (level 2) kernels against the portable ones on identical
+    /// inputs (where the CPU has them).
+    @Test(arguments: [WeightFormat.f32, .bf16, .q8, .q4], [1, 2])
+    func vectorKernelsAgreeWithPortableOnes(format: WeightFormat, level: Int) {
+        guard ok_best_kernel_level() >= level else { return }
+        let avx2 = level == 1
         // 11 blocks: an odd count, so the blocked kernels' single last block runs too.
         let rows = 6, outDim = 45, inDim = format.isBlocked ? 352 : 333
         var rng = TestNumbers(state: 77)
@@ -168,31 +170,35 @@ import Testing
                     switch format {
                     case .f32:
                         let wp = w.values.assumingMemoryBound(to: Float.self)
-                        vectorKernel ? ok_avx512_matvec_f32(xb, r, n, wp, 0, o1, y, ldy) : ok_portable_matvec_f32(xb, r, n, wp, 0, o1, y, ldy)
+                        !vectorKernel ? ok_portable_matvec_f32(xb, r, n, wp, 0, o1, y, ldy)
+                            : avx2 ? ok_avx2_matvec_f32(xb, r, n, wp, 0, o1, y, ldy) : ok_avx512_matvec_f32(xb, r, n, wp, 0, o1, y, ldy)
                     case .bf16:
                         let wp = w.values.assumingMemoryBound(to: UInt16.self)
-                        vectorKernel ? ok_avx512_matvec_bf16(xb, r, n, wp, 0, o1, y, ldy) : ok_portable_matvec_bf16(xb, r, n, wp, 0, o1, y, ldy)
+                        !vectorKernel ? ok_portable_matvec_bf16(xb, r, n, wp, 0, o1, y, ldy)
+                            : avx2 ? ok_avx2_matvec_bf16(xb, r, n, wp, 0, o1, y, ldy) : ok_avx512_matvec_bf16(xb, r, n, wp, 0, o1, y, ldy)
                     case .q8:
                         let wp = w.values.assumingMemoryBound(to: UInt8.self)
-                        vectorKernel ? ok_avx512_matvec_q8(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
-                                     : ok_portable_matvec_q8(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                        !vectorKernel ? ok_portable_matvec_q8(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                            : avx2 ? ok_avx2_matvec_q8(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                            : ok_avx512_matvec_q8(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
                     case .q4:
                         let wp = w.values.assumingMemoryBound(to: UInt8.self)
-                        vectorKernel ? ok_avx512_matvec_q4(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
-                                     : ok_portable_matvec_q4(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                        !vectorKernel ? ok_portable_matvec_q4(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                            : avx2 ? ok_avx2_matvec_q4(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
+                            : ok_avx512_matvec_q4(activations!, r, n, wp, w.scales, 0, o1, y, ldy)
                     }
                 }
             }
             return out
         }
         let portable = run(vectorKernel: false), vector = run(vectorKernel: true)
-        #expect(nmse(vector, portable) < 1e-11, "\(format)")
+        #expect(nmse(vector, portable) < 1e-11, "\(format) level \(level)")
         #expect(!vector.contains { $0.isNaN })
     }
 
-    /// The q4 scale search gives the same bytes on every CPU: its AVX-512 build against the portable one.
+    /// The q4 scale search gives the same bytes on every CPU: its AVX2 and AVX-512 builds against
+    /// the portable one.
     @Test func q4QuantizationIsTheSameOnEveryKernelLevel() {
-        guard ok_best_kernel_level() >= 1 else { return }
         let rows = 9, inDim = 256
         var rng = TestNumbers(state: 31)
         var values = rng.array(rows * inDim).map { $0 * $0 * $0 }
@@ -208,9 +214,14 @@ import Testing
             return (q, scales)
         }
         let portable = quantize { ok_portable_quantize_q4($0, $1, $2, $3, $4) }
-        let vector = quantize { ok_avx512_quantize_q4($0, $1, $2, $3, $4) }
-        #expect(portable.0 == vector.0)
-        #expect(portable.1 == vector.1)
+        if ok_best_kernel_level() >= 1 {
+            let avx2 = quantize { ok_avx2_quantize_q4($0, $1, $2, $3, $4) }
+            #expect(portable.0 == avx2.0 && portable.1 == avx2.1)
+        }
+        if ok_best_kernel_level() >= 2 {
+            let avx512 = quantize { ok_avx512_quantize_q4($0, $1, $2, $3, $4) }
+            #expect(portable.0 == avx512.0 && portable.1 == avx512.1)
+        }
     }
 
     static func roundedToBFloat16(_ x: [Float]) -> [Float] {
@@ -224,7 +235,7 @@ import Testing
     /// an output range that starts inside a tile, as a thread's share may.
     @Test(arguments: [1, 3, 4, 5, 8, 11])
     func bf16PrefillKernelAgreesWithPortableOne(rows: Int) {
-        guard ok_best_kernel_level() >= 2 else { return }
+        guard ok_best_kernel_level() >= 3 else { return }
         for (outDim, inDim) in [(45, 333), (64, 2048), (7, 40)] {
             var rng = TestNumbers(state: UInt64(rows * 1000 + inDim))
             var w = [UInt16](repeating: 0, count: outDim * inDim), x = [UInt16](repeating: 0, count: rows * inDim)
@@ -277,7 +288,7 @@ import Testing
             var expected = reference(x, rows: rows, weights)
             for i in expected.indices where i % outDim < Int(o0) { expected[i] = 0 }
             #expect(nmse(portable, expected) < 1e-10, "portable rows \(rows) in \(inDim)")
-            guard ok_best_kernel_level() >= 2 else { continue }
+            guard ok_best_kernel_level() >= 3 else { continue }
             ok_avx512bf16_matvec_bf16_split(high, low, Int32(rows), Int64(inDim), w, o0, o1, &vector, Int64(outDim))
             #expect(nmse(vector, portable) < 1e-11, "rows \(rows) out \(outDim) in \(inDim)")
             #expect(vector.enumerated().allSatisfy { $0.offset % outDim >= Int(o0) || $0.element == 0 })

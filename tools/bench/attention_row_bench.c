@@ -3,7 +3,7 @@
 // interleaved as in the cache; checks that both agree, then prints the best of 15 interleaved
 // rounds of 1,000 rows each. Build and run from the repository root:
 //
-//   clang -O3 -DOK_HAVE_AVX512_KERNELS -I Sources/CKernels -I Sources/CKernels/include \
+//   clang -O3 -DOK_HAVE_X86_KERNELS -I Sources/CKernels -I Sources/CKernels/include \
 //       -o /tmp/attention_row_bench tools/bench/attention_row_bench.c Sources/CKernels/*.c -lm
 //   /tmp/attention_row_bench 128 256      # head size, keys
 #include "omnichat_kernels.h"

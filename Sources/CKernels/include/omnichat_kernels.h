@@ -5,8 +5,8 @@
 // its (out, in) layout. Callers split [0, out) between threads. Up to four activation rows share
 // each pass over a weight row, so guidance rows cost one read of the weights.
 //
-// Each kernel has a portable C version and, where the CPU has AVX-512 (F, BW, VL, VNNI), a faster
-// one; the choice is made once at load time (see ok_kernel_level), so one binary runs anywhere.
+// Each kernel has a portable C version and faster ones for CPUs with AVX2 or AVX-512 (F, BW, VL,
+// VNNI); the choice is made once at load time (see ok_kernel_level), so one binary runs anywhere.
 //
 // Block formats (32 weights per block along the input dimension; `in` must be a multiple of 32):
 //   q8: one byte per weight, stored as q + 128 with q = round(w / d) in [-127, 127], d = max|w| / 127
@@ -35,8 +35,9 @@ static inline void ok_cpu_relax(void) {
 #endif
 }
 
-/// Which implementation the kernels use: 0 portable C, 1 AVX-512 with VNNI, 2 that plus the bf16
-/// dot-product instruction (AVX512_BF16), which the prefill product of bf16 weights uses.
+/// Which implementation the kernels use: 0 portable C, 1 AVX2 with FMA and F16C, 2 AVX-512 with
+/// VNNI, 3 that plus the bf16 dot-product instruction (AVX512_BF16), which the prefill product of
+/// bf16 weights uses.
 int ok_kernel_level(void);
 /// The best level this CPU supports.
 int ok_best_kernel_level(void);
@@ -133,7 +134,7 @@ void ok_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, in
                       float *c, int64_t ldc);
 
 // The implementations behind the calls above, for tests that compare them directly (the
-// AVX-512 ones only where ok_best_kernel_level() >= 1).
+// AVX2 ones only where ok_best_kernel_level() >= 1, the AVX-512 ones where it is >= 2).
 void ok_portable_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
                             float *y, int64_t ldy);
 void ok_portable_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
@@ -156,7 +157,23 @@ void ok_portable_gemm_tile_f32(int rows, int columns, int64_t k_count, const flo
 void ok_portable_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 
 #if defined(__x86_64__)
-#define OK_HAVE_AVX512_KERNELS 1
+#define OK_HAVE_X86_KERNELS 1
+void ok_avx2_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
+                        float *y, int64_t ldy);
+void ok_avx2_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                         float *y, int64_t ldy);
+void ok_avx2_matvec_q8(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                       const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_avx2_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_t *q,
+                       const uint16_t *scales, int64_t o0, int64_t o1, float *y, int64_t ldy);
+void ok_avx2_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
+                           int64_t span, float scale, float *scores, float *out);
+void ok_avx2_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys, const uint16_t *values,
+                                int64_t stride, int64_t span, float scale, float *scores, float *out);
+void ok_avx2_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
+                           const float *panel, float *c, int64_t ldc);
+/// The same bytes as ok_portable_quantize_q4, eight lanes a step.
+void ok_avx2_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 void ok_avx512_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
                           float *y, int64_t ldy);
 void ok_avx512_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
@@ -173,7 +190,7 @@ void ok_avx512_gemm_tile_f32(int rows, int columns, int64_t k_count, const float
                              const float *panel, float *c, int64_t ldc);
 /// The same bytes as ok_portable_quantize_q4, sixteen lanes a step.
 void ok_avx512_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
-/// Only where ok_best_kernel_level() >= 2.
+/// Only where ok_best_kernel_level() >= 3.
 void ok_avx512bf16_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count);
 void ok_avx512bf16_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in,
                                      const uint16_t *w, int64_t o0, int64_t o1, float *y, int64_t ldy);
