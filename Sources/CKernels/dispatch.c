@@ -1,7 +1,8 @@
 // Chooses the kernel implementation once, from what the CPU supports, and routes every call.
 // Levels: 0 portable C, 1 AVX2 with FMA and F16C, 2 AVX-512 (F, BW, VL, DQ, VNNI), 3 that plus the
 // bf16 dot product (AVX512_BF16). OMNICHAT_KERNELS=portable, avx2 or avx512 in the environment
-// caps the level (for comparisons).
+// caps the level (for comparisons). At the AVX2 level, products with more activation rows than one
+// pass shares (prefill chunks) take the register-tiled matrix-matrix kernels.
 #include "kernels_internal.h"
 
 #include <stdlib.h>
@@ -53,6 +54,7 @@ void ok_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t
                    float *y, int64_t ldy) {
 #if defined(OK_HAVE_X86_KERNELS)
     if (current_level >= 2) { ok_avx512_matvec_f32(x, rows, in, w, o0, o1, y, ldy); return; }
+    if (current_level >= 1 && rows > OK_MAX_ROWS_PER_PASS) { ok_avx2_gemm_f32(x, rows, in, w, o0, o1, y, ldy); return; }
     if (current_level >= 1) { ok_avx2_matvec_f32(x, rows, in, w, o0, o1, y, ldy); return; }
 #endif
     ok_portable_matvec_f32(x, rows, in, w, o0, o1, y, ldy);
@@ -62,6 +64,10 @@ void ok_matvec_bf16(const float *x, int rows, int64_t in, const uint16_t *w, int
                     float *y, int64_t ldy) {
 #if defined(OK_HAVE_X86_KERNELS)
     if (current_level >= 2) { ok_avx512_matvec_bf16(x, rows, in, w, o0, o1, y, ldy); return; }
+    if (current_level >= 1 && rows > OK_MAX_ROWS_PER_PASS) {
+        ok_avx2_gemm_bf16_weights(x, rows, in, w, o0, o1, y, ldy);
+        return;
+    }
     if (current_level >= 1) { ok_avx2_matvec_bf16(x, rows, in, w, o0, o1, y, ldy); return; }
 #endif
     ok_portable_matvec_bf16(x, rows, in, w, o0, o1, y, ldy);

@@ -179,4 +179,75 @@ OK_INLINE void q4_rows(const int R, ok_quantized_activations a, int r0, int64_t 
 OK_BLOCK_MATVEC(ok_avx2_matvec_q8, q8_rows)
 OK_BLOCK_MATVEC(ok_avx2_matvec_q4, q4_rows)
 
+// MARK: prefill (many activation rows)
+
+/// Bytes of weights per output block of the prefill product: half of a Zen 2/3 core's 512 KB L2.
+#define OK_AVX2_BLOCK_BYTES (256 * 1024)
+
+/// y[r][o] for NO output rows and NR activation rows: twelve accumulators at most (3 x 4), so each
+/// widened weight load feeds four rows and each activation load three outputs.
+#define OK_GEMM_TILE(NAME, WTYPE, LOAD, SCALAR)                                                      \
+    OK_INLINE void NAME(const int NO, const int NR, const float *x, int64_t in, const WTYPE *w,      \
+                        float *y, int64_t ldy) {                                                     \
+        __m256 acc[3][4];                                                                            \
+        for (int o = 0; o < NO; o++)                                                                 \
+            for (int r = 0; r < NR; r++) acc[o][r] = _mm256_setzero_ps();                            \
+        int64_t i = 0;                                                                               \
+        for (; i + 8 <= in; i += 8) {                                                                \
+            __m256 wv[3];                                                                            \
+            for (int o = 0; o < NO; o++) wv[o] = LOAD(w + o * in, i);                                \
+            for (int r = 0; r < NR; r++) {                                                           \
+                __m256 xv = _mm256_loadu_ps(x + r * in + i);                                         \
+                for (int o = 0; o < NO; o++) acc[o][r] = _mm256_fmadd_ps(wv[o], xv, acc[o][r]);      \
+            }                                                                                        \
+        }                                                                                            \
+        for (int o = 0; o < NO; o++)                                                                 \
+            for (int r = 0; r < NR; r++) {                                                           \
+                float sum = sum8(acc[o][r]);                                                         \
+                for (int64_t j = i; j < in; j++) sum += x[r * in + j] * SCALAR(w + o * in, j);       \
+                y[r * ldy + o] = sum;                                                                \
+            }                                                                                        \
+    }
+
+OK_GEMM_TILE(f32_tile, float, load_f32, scalar_f32)
+OK_GEMM_TILE(bf16_tile, uint16_t, load_bf16, scalar_bf16)
+
+/// Output rows in blocks whose weights stay in L2; inside a block, activation rows four at a
+/// time against output rows three at a time. The same sums as the matrix-vector kernels, in
+/// another order.
+#define OK_GEMM(NAME, WTYPE, TILE)                                                                   \
+    OK_TARGET void NAME(const float *x, int rows, int64_t in, const WTYPE *w, int64_t o0, int64_t o1, \
+                        float *y, int64_t ldy) {                                                     \
+        int64_t block = OK_AVX2_BLOCK_BYTES / (in * (int64_t)sizeof(WTYPE));                         \
+        block = block < 3 ? 3 : block - block % 3;                                                   \
+        for (int64_t b = o0; b < o1; b += block) {                                                   \
+            int64_t end = b + block < o1 ? b + block : o1;                                           \
+            for (int r0 = 0; r0 < rows; r0 += 4) {                                                   \
+                int nr = rows - r0 < 4 ? rows - r0 : 4;                                              \
+                const float *xr = x + (int64_t)r0 * in;                                              \
+                float *yr = y + (int64_t)r0 * ldy;                                                   \
+                int64_t o = b;                                                                       \
+                for (; o + 3 <= end; o += 3) {                                                       \
+                    switch (nr) {                                                                    \
+                    case 1: TILE(3, 1, xr, in, w + o * in, yr + o, ldy); break;                      \
+                    case 2: TILE(3, 2, xr, in, w + o * in, yr + o, ldy); break;                      \
+                    case 3: TILE(3, 3, xr, in, w + o * in, yr + o, ldy); break;                      \
+                    default: TILE(3, 4, xr, in, w + o * in, yr + o, ldy); break;                     \
+                    }                                                                                \
+                }                                                                                    \
+                for (; o < end; o++) {                                                               \
+                    switch (nr) {                                                                    \
+                    case 1: TILE(1, 1, xr, in, w + o * in, yr + o, ldy); break;                      \
+                    case 2: TILE(1, 2, xr, in, w + o * in, yr + o, ldy); break;                      \
+                    case 3: TILE(1, 3, xr, in, w + o * in, yr + o, ldy); break;                      \
+                    default: TILE(1, 4, xr, in, w + o * in, yr + o, ldy); break;                     \
+                    }                                                                                \
+                }                                                                                    \
+            }                                                                                        \
+        }                                                                                            \
+    }
+
+OK_GEMM(ok_avx2_gemm_f32, float, f32_tile)
+OK_GEMM(ok_avx2_gemm_bf16_weights, uint16_t, bf16_tile)
+
 #endif

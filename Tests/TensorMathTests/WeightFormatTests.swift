@@ -251,6 +251,35 @@ import Testing
         }
     }
 
+    /// The AVX2 prefill kernels (f32 and bf16 weights, float32 activations) against the portable
+    /// matrix-vector ones: 1-4 activation rows and more, whole and partial 3-row output tiles,
+    /// inputs with a scalar tail, an output range that starts inside a tile, and a matrix wider
+    /// than one L2 block.
+    @Test(arguments: [1, 3, 4, 5, 8, 11])
+    func avx2PrefillKernelsAgreeWithPortableOnes(rows: Int) {
+        guard ok_best_kernel_level() >= 1 else { return }
+        for (outDim, inDim) in [(45, 333), (200, 2048), (7, 40)] {
+            var rng = TestNumbers(state: UInt64(rows * 1000 + inDim))
+            let x = rng.array(rows * inDim)
+            let o0 = Int64(outDim > 8 ? 4 : 0), o1 = Int64(outDim), ldy = Int64(outDim)
+            for format in [WeightFormat.f32, .bf16] {
+                let weights = WeightMatrix(values: rng.array(outDim * inDim), outDim: outDim, inDim: inDim, format: format)
+                var portable = [Float](repeating: 0, count: rows * outDim), vector = portable
+                if format == .f32 {
+                    let w = weights.values.assumingMemoryBound(to: Float.self)
+                    ok_portable_matvec_f32(x, Int32(rows), Int64(inDim), w, o0, o1, &portable, ldy)
+                    ok_avx2_gemm_f32(x, Int32(rows), Int64(inDim), w, o0, o1, &vector, ldy)
+                } else {
+                    let w = weights.values.assumingMemoryBound(to: UInt16.self)
+                    ok_portable_matvec_bf16(x, Int32(rows), Int64(inDim), w, o0, o1, &portable, ldy)
+                    ok_avx2_gemm_bf16_weights(x, Int32(rows), Int64(inDim), w, o0, o1, &vector, ldy)
+                }
+                #expect(nmse(vector, portable) < 1e-11, "\(format) rows \(rows) out \(outDim) in \(inDim)")
+                #expect(vector.enumerated().allSatisfy { $0.offset % outDim >= Int(o0) || $0.element == 0 })
+            }
+        }
+    }
+
     /// Split activations hold a float to about 16 significant bits; NaN and infinity stay whole.
     @Test func splitBFloat16HalvesAddUpToTheFloat() {
         var rng = TestNumbers(state: 12)

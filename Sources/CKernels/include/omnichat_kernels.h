@@ -172,6 +172,12 @@ void ok_avx2_attention_row_bf16(const float *q, int64_t hd, const uint16_t *keys
                                 int64_t stride, int64_t span, float scale, float *scores, float *out);
 void ok_avx2_gemm_tile_f32(int rows, int columns, int64_t k_count, const float *a, int64_t lda,
                            const float *panel, float *c, int64_t ldc);
+/// The products of ok_matvec_f32 / ok_matvec_bf16 for many activation rows (a prefill chunk),
+/// in register tiles of 3 output rows x 4 activation rows over blocks of weights kept in L2.
+void ok_avx2_gemm_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
+                      float *y, int64_t ldy);
+void ok_avx2_gemm_bf16_weights(const float *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
+                               float *y, int64_t ldy);
 /// The same bytes as ok_portable_quantize_q4, eight lanes a step.
 void ok_avx2_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales);
 void ok_avx512_matvec_f32(const float *x, int rows, int64_t in, const float *w, int64_t o0, int64_t o1,
