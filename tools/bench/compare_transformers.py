@@ -103,6 +103,10 @@ def main() -> None:
     parser.add_argument("--binary", type=Path, default=ROOT / ".build/release/omnichat")
     parser.add_argument("--cache", type=Path, default=ROOT / "runs/bench")
     parser.add_argument("--build-only", action="store_true", help="write the checkpoint and stop")
+    parser.add_argument("--torch-dtypes", default="bf16",
+                        help="transformers' computation dtypes, comma-separated (bf16, f32): on a CPU without "
+                             "AVX512-BF16, PyTorch's bf16 matrix products fall back to slow loops, and f32 is what "
+                             "a transformers user there would run")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -114,28 +118,36 @@ def main() -> None:
     from transformers import ChameleonForConditionalGeneration
 
     formats = [f for f in args.formats.split(",") if f]
+    dtypes = {"bf16": torch.bfloat16, "f32": torch.float32}
+    torch_dtypes = [d for d in args.torch_dtypes.split(",") if d]
+    if unknown := [d for d in torch_dtypes if d not in dtypes]:
+        raise SystemExit(f"unknown --torch-dtypes {unknown}: bf16 or f32")
     ours: dict[str, list[dict]] = {f: [] for f in formats}
-    theirs: list[dict] = []
+    theirs: dict[str, list[dict]] = {d: [] for d in torch_dtypes}
     for round_index in range(args.rounds):
         for fmt in formats:
             ours[fmt].append(omnichat(args.binary, directory, fmt, args.prompt_tokens, args.gen_tokens))
             r = ours[fmt][-1]
             print(f"round {round_index + 1} omnichat {fmt}: prefill {r['prefill_tokens_per_s']:.1f} tok/s, decode "
                   f"{r['decode_tokens_per_s']:.2f} tok/s, bandwidth {r['read_bandwidth_gb_per_s']:.1f} GB/s", flush=True)
-        model = ChameleonForConditionalGeneration.from_pretrained(directory, dtype=torch.bfloat16).eval()
-        transformers_speed(model, SHAPES[args.shape]["vocab_size"], args.prompt_tokens, 1)  # warm-up, as omnichat bench does
-        theirs.append(transformers_speed(model, SHAPES[args.shape]["vocab_size"], args.prompt_tokens, args.gen_tokens))
-        del model
-        print(f"round {round_index + 1} transformers bf16: prefill {theirs[-1]['prefill_tokens_per_s']:.1f} tok/s, "
-              f"decode {theirs[-1]['decode_tokens_per_s']:.2f} tok/s", flush=True)
+        for name in torch_dtypes:
+            model = ChameleonForConditionalGeneration.from_pretrained(directory, dtype=dtypes[name]).eval()
+            transformers_speed(model, SHAPES[args.shape]["vocab_size"], args.prompt_tokens, 1)  # warm-up, as omnichat bench does
+            theirs[name].append(transformers_speed(model, SHAPES[args.shape]["vocab_size"], args.prompt_tokens, args.gen_tokens))
+            del model
+            print(f"round {round_index + 1} transformers {name}: prefill {theirs[name][-1]['prefill_tokens_per_s']:.1f} tok/s, "
+                  f"decode {theirs[name][-1]['decode_tokens_per_s']:.2f} tok/s", flush=True)
 
-    base_prefill = statistics.mean(t["prefill_tokens_per_s"] for t in theirs)
-    base_decode = statistics.mean(t["decode_tokens_per_s"] for t in theirs)
+    # Ratios are against the first dtype named (bf16 by default).
+    means = {name: (statistics.mean(t["prefill_tokens_per_s"] for t in runs), statistics.mean(t["decode_tokens_per_s"] for t in runs))
+             for name, runs in theirs.items()}
+    base_prefill, base_decode = means[torch_dtypes[0]]
     print(f"\n{args.shape}, {args.prompt_tokens}-token prompt, {args.gen_tokens} decoded tokens, {args.threads} threads, "
-          f"means of {args.rounds} interleaved rounds")
+          f"means of {args.rounds} interleaved rounds; ratios against transformers {torch_dtypes[0]}")
     print("| engine | weights | prefill tok/s | decode tok/s | decode share of bandwidth limit | prefill ratio | decode ratio |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| transformers | bf16 | {base_prefill:.1f} | {base_decode:.2f} | | 1.00 | 1.00 |")
+    for name, (prefill, decode) in means.items():
+        print(f"| transformers | {name} | {prefill:.1f} | {decode:.2f} | | {prefill / base_prefill:.2f} | {decode / base_decode:.2f} |")
     for fmt, runs in ours.items():
         prefill = statistics.mean(r["prefill_tokens_per_s"] for r in runs)
         decode = statistics.mean(r["decode_tokens_per_s"] for r in runs)
