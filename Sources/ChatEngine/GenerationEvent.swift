@@ -12,9 +12,15 @@ public enum GenerationEvent: Sendable, Equatable {
     case pictureFinished(index: Int, codes: [Int])
     /// Something the user should know (for example, old turns dropped to make room).
     case notice(String)
+    /// Tokens of the context now in use: once the prompt is read, then every
+    /// ``contextReportInterval`` generated tokens, so a status line can follow a long reply.
+    case contextUsed(Int)
     /// The reply is over.
     case finished(GenerationStats)
 }
+
+/// Generated tokens between two ``GenerationEvent/contextUsed(_:)`` reports.
+public let contextReportInterval = 16
 
 /// Timings of one reply: prompt processing and generation are reported separately.
 public struct GenerationStats: Sendable, Equatable {

@@ -169,6 +169,7 @@ public actor InferenceEngine {
 
         while let token = generator.next() {
             if firstTokenTime == nil { firstTokenTime = seconds(since: start) }
+            if generated % contextReportInterval == 0 { continuation.yield(.contextUsed(generator.sequence.count)) }
             generated += 1
             if Task.isCancelled {
                 // The token just produced was neither shown nor recorded: take it back, so the

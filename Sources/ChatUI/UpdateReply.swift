@@ -53,6 +53,8 @@ extension Update {
             } else {
                 state.transcript.append(.notice(text))
             }
+        case .contextUsed(let used):
+            state.contextUsed = used
         case .finished(let stats):
             state.lastStats = stats
         }

@@ -39,6 +39,22 @@ import Testing
         #expect(messages[1].text == streamed)
     }
 
+    /// The status line's context count follows a reply: one report once the prompt is read, then
+    /// one every `contextReportInterval` tokens, growing, never past what the engine holds after.
+    @Test func aReplyReportsTheContextItUsesAsItGrows() async throws {
+        let engine = try engine(maxNewTokens: 40)
+        let before = await engine.tokenIDs.count
+        let events = try await collect(engine.respond(to: .user("draw a red circle")))
+        let reports = events.compactMap { if case .contextUsed(let used) = $0 { used } else { nil } }
+        guard case .finished(let stats) = events.last, let first = reports.first, let last = reports.last else {
+            Issue.record("no finished event or no context report"); return
+        }
+        #expect(reports.count == (stats.generatedTokens + contextReportInterval - 1) / contextReportInterval)
+        #expect(first > before + stats.promptTokens - 1)
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0 + contextReportInterval == $1 })
+        #expect(last <= (await engine.contextUsage.used))
+    }
+
     @Test func followUpCostsOnlyItsOwnTokens() async throws {
         let engine = try engine()
         _ = try await collect(engine.respond(to: .user("draw a red circle on a blue background")))

@@ -71,6 +71,19 @@ import Testing
         #expect(turn.status == .finished)
     }
 
+    @Test func theContextCountFollowsTheReplyAsItStreams() {
+        var state = makeState()
+        type("draw", &state)
+        press([.enter([])], &state)
+        _ = update(&state, .generation(.contextUsed(30), at: 1))
+        #expect(state.contextUsed == 30)
+        #expect(StatusLine.left(state).map(\.text).joined().contains("ctx 30/"))
+        _ = update(&state, .generation(.contextUsed(46), at: 2))
+        #expect(state.contextUsed == 46)
+        _ = update(&state, .replyEnded(outcome("done")))
+        #expect(state.contextUsed == 42)  // the engine's count at the end has the last word
+    }
+
     @Test func ctrlCStopsAReplyOnceAndTheChatGoesOn() {
         var state = makeState()
         type("tell me a story", &state)
