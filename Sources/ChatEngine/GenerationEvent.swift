@@ -12,6 +12,9 @@ public enum GenerationEvent: Sendable, Equatable {
     case pictureFinished(index: Int, codes: [Int])
     /// Something the user should know (for example, old turns dropped to make room).
     case notice(String)
+    /// The oldest `exchanges` exchanges (a user message and its reply each) left the model's
+    /// context to make room for this one; a notice saying so in words follows.
+    case contextDropped(exchanges: Int)
     /// Tokens of the context now in use: once the prompt is read, then every
     /// ``contextReportInterval`` generated tokens, so a status line can follow a long reply.
     case contextUsed(Int)

@@ -241,6 +241,7 @@ public actor InferenceEngine {
             dropped += 1
         }
         try load(history)
+        continuation.yield(.contextDropped(exchanges: dropped))
         continuation.yield(.notice("The context was full: dropped the \(dropped) oldest exchange\(dropped == 1 ? "" : "s")."))
     }
 

@@ -55,10 +55,25 @@ extension Update {
             }
         case .contextUsed(let used):
             state.contextUsed = used
+        case .contextDropped(let exchanges):
+            markOldestExchangesOutOfConversation(exchanges, state: &state)
         case .finished(let stats):
             state.lastStats = stats
         }
         return []
+    }
+
+    /// The model no longer sees the oldest `count` exchanges still in the conversation: their
+    /// user turns are labelled so (the message being answered, the last, is never among them).
+    static func markOldestExchangesOutOfConversation(_ count: Int, state: inout AppState) {
+        let lastUser = state.transcript.lastIndex { if case .user = $0 { true } else { false } }
+        var remaining = count
+        for index in state.transcript.indices where remaining > 0 && index != lastUser {
+            guard case .user(var turn) = state.transcript[index], turn.inConversation else { continue }
+            turn.inConversation = false
+            state.transcript[index] = .user(turn)
+            remaining -= 1
+        }
     }
 
     /// The reply is over: the turn is made to match what the engine kept.

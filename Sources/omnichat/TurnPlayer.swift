@@ -90,7 +90,7 @@ struct TurnPlayer {
                     printError("omnichat: \(notice)")
                 case .finished(let finished):
                     stats = finished
-                case .pictureBegan, .pictureCode, .contextUsed:
+                case .pictureBegan, .pictureCode, .contextUsed, .contextDropped:
                     break
                 }
             }

@@ -99,13 +99,17 @@ import Testing
     @Test func aFullContextDropsTheOldestTurnsWithANotice() async throws {
         let engine = try engine()
         let long = String(repeating: "draw a red circle on a blue background ", count: 6)
-        var notices: [String] = []
+        var notices: [String] = [], drops: [Int] = []
         for _ in 0..<6 {
             for event in try await collect(engine.respond(to: .user(long))) {
                 if case .notice(let text) = event { notices.append(text) }
+                if case .contextDropped(let exchanges) = event { drops.append(exchanges) }
             }
         }
         #expect(!notices.isEmpty)
+        // Each notice comes with the count the chat marks turns by, and says the same number.
+        #expect(drops.count == notices.count)
+        for (drop, notice) in zip(drops, notices) { #expect(drop > 0 && notice.contains("dropped the \(drop) oldest")) }
         let usage = await engine.contextUsage
         #expect(usage.used <= usage.total)
     }

@@ -504,6 +504,25 @@ import Testing
                                      .assistant(AssistantTurn())])
     }
 
+    @Test func exchangesTheContextDroppedAreLabelledOutOfTheConversation() {
+        var state = makeState()
+        for text in ["one", "two", "three"] {
+            type(text, &state)
+            press([.enter([])], &state)
+            _ = update(&state, .replyEnded(outcome("ok")))
+        }
+        type("four", &state)
+        press([.enter([])], &state)
+        _ = update(&state, .generation(.contextDropped(exchanges: 2), at: 2))
+        let users = state.transcript.compactMap { if case .user(let turn) = $0 { turn } else { nil } }
+        #expect(users.map(\.text) == ["one", "two", "three", "four"])
+        #expect(users.map(\.inConversation) == [false, false, true, true])
+        // A later drop takes the next oldest still in the conversation, never the message being answered.
+        _ = update(&state, .generation(.contextDropped(exchanges: 5), at: 3))
+        let after = state.transcript.compactMap { if case .user(let turn) = $0 { turn.inConversation } else { nil } }
+        #expect(after == [false, false, false, true])
+    }
+
     // MARK: - Scrolling
 
     @Test func scrollingUpHoldsTheViewWhileTheReplyGrows() {
