@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Does a checkpoint copy from the request? Teacher-forced top-1 accuracy on the attribute words
-of replies (colours, shapes, sizes), split by whether the latest user message contains the word.
+of replies (colours, shapes, sizes), split by whether the latest user message contains the word,
+and on the plainest case of all: the colour and shape words of a first reply that draws one
+object, each named exactly once in the request.
 
 A model that copies what the user said predicts the "copyable" words almost always; one that
 guesses from its priors does no better on them than on the rest (words the reply takes from an
@@ -21,6 +23,8 @@ from tools.lm.train import Dataset, load_trained
 from tools.world.spec import COLORS, SHAPES, SIZES
 
 ATTRIBUTE_WORDS = {f" {word}" for word in (*COLORS, *SHAPES, *SIZES)}
+COLOUR_AND_SHAPE_WORDS = {f" {word}" for word in (*COLORS, *SHAPES)}
+ONE_OBJECT_FIRST_REPLY = "Here is picture 1: a "
 
 
 def main() -> None:
@@ -43,7 +47,8 @@ def main() -> None:
     def text(ids: list[int]) -> str:
         """The text of `ids`, special and image tokens left out."""
         return tokenizer.decode(ids, skip_special_tokens=True)
-    tally = {"in the request": [0, 0], "not in it": [0, 0]}
+    tally = {"in the request": [0, 0], "not in it": [0, 0],
+             "one-object first replies, colour and shape named once in the request": [0, 0]}
     for conversation in range(start, start + args.count):
         a, b = int(offsets[conversation]), int(offsets[conversation + 1])
         sequence = [int(v) for v in data.ids[a:b]]
@@ -51,6 +56,7 @@ def main() -> None:
         with torch.no_grad():
             predicted = model(input_ids=torch.tensor(sequence)[None]).logits[0].argmax(-1)
         request = ""
+        replies = 0
         j = 0
         while j < len(sequence):
             if not learned[j]:  # a user turn (and format tokens): its text is the request so far
@@ -61,12 +67,24 @@ def main() -> None:
                 request = said if said.strip() else request
                 j = k
                 continue
-            word = text([sequence[j]])
-            if word in ATTRIBUTE_WORDS and j > 0:
-                entry = tally["in the request" if word.strip() in request else "not in it"]
-                entry[0] += 1
-                entry[1] += int(predicted[j - 1]) == sequence[j]
-            j += 1
+            end = j
+            while end < len(sequence) and learned[end]:
+                end += 1
+            reply = text(sequence[j:end])
+            plain = replies == 0 and reply.startswith(ONE_OBJECT_FIRST_REPLY) and " and " not in reply
+            replies += 1
+            for position in range(max(j, 1), end):
+                word = text([sequence[position]])
+                right = int(predicted[position - 1]) == sequence[position]
+                if word in ATTRIBUTE_WORDS:
+                    entry = tally["in the request" if word.strip() in request else "not in it"]
+                    entry[0] += 1
+                    entry[1] += right
+                if plain and word in COLOUR_AND_SHAPE_WORDS and request.count(word.strip()) == 1:
+                    entry = tally["one-object first replies, colour and shape named once in the request"]
+                    entry[0] += 1
+                    entry[1] += right
+            j = end
     for name, (count, right) in tally.items():
         print(f"{args.run}: attribute words {name}: {count}, top-1 {right / max(1, count):.3f}")
 
