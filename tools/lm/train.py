@@ -205,6 +205,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget of training")
     parser.add_argument("--steps", type=int, default=0, help="total steps: the LR schedule's length and where training stops (0: estimate from --minutes); "
                              "a step budget makes a run independent of the machine's load, --minutes stays a ceiling")
+    parser.add_argument("--until-step", type=int, default=0,
+                        help="stop (with a checkpoint) at this step while the schedule stays that of --steps: "
+                             "A/B comparisons at equal steps")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--hidden", type=int, default=256)
@@ -305,7 +308,7 @@ def main() -> None:
 
     while True:
         elapsed = elapsed_before + time.time() - start
-        if elapsed >= cfg.minutes * 60 or (total_steps and step >= total_steps):
+        if elapsed >= cfg.minutes * 60 or (total_steps and step >= total_steps) or (args.until_step and step >= args.until_step):
             break
         if total_steps == 0 and step >= 20:
             rate = step / max(1e-9, elapsed)
