@@ -17,13 +17,6 @@ OK_AVX2_INLINE __m256 load8_bf16(const uint16_t *p) {
 OK_AVX2_INLINE float one_f32(const float *p) { return *p; }
 OK_AVX2_INLINE float one_bf16(const uint16_t *p) { return ok_bf16_to_f32(*p); }
 
-OK_AVX2_INLINE float sum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 #define OK_AVX2_ATTENTION(NAME, TYPE, LOAD8, ONE)                                                     \
     OK_AVX2_TARGET void NAME(const float *q, int64_t hd, const TYPE *keys, const TYPE *values,         \
                              int64_t stride, int64_t span, float scale, float *scores, float *out) {   \
@@ -38,7 +31,7 @@ OK_AVX2_INLINE float sum8(__m256 v) {
                 a0 = _mm256_fmadd_ps(qv, LOAD8(k0 + d), a0);                                           \
                 a1 = _mm256_fmadd_ps(qv, LOAD8(k1 + d), a1);                                           \
             }                                                                                          \
-            float t0 = sum8(a0), t1 = sum8(a1);                                                        \
+            float t0 = ok_sum8(a0), t1 = ok_sum8(a1);                                                        \
             for (int64_t d = whole; d < hd; d++) { t0 += q[d] * ONE(k0 + d); t1 += q[d] * ONE(k1 + d); } \
             scores[s] = t0 * scale;                                                                    \
             scores[s + 1] = t1 * scale;                                                                \
@@ -47,7 +40,7 @@ OK_AVX2_INLINE float sum8(__m256 v) {
             const TYPE *k = keys + s * stride;                                                         \
             __m256 a = _mm256_setzero_ps();                                                            \
             for (int64_t d = 0; d < whole; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), LOAD8(k + d), a); \
-            float t = sum8(a);                                                                         \
+            float t = ok_sum8(a);                                                                         \
             for (int64_t d = whole; d < hd; d++) t += q[d] * ONE(k + d);                               \
             scores[s] = t * scale;                                                                     \
         }                                                                                              \

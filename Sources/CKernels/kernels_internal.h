@@ -65,6 +65,14 @@ static inline float ok_bf16_to_f32(uint16_t h) {
 #if defined(OK_HAVE_X86_KERNELS)
 #include <immintrin.h>
 
+/// The sum of a 256-bit vector's eight floats (AVX; for the AVX2 kernels).
+static inline __attribute__((always_inline, target("avx"))) float ok_sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
 /// Sixteen bf16 values at p (lanes outside m read as zero) widened to float32.
 static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512vl"))) __m512
 ok_load_bf16_masked(const uint16_t *p, __mmask16 m) {

@@ -14,13 +14,6 @@
 #define OK_TARGET __attribute__((target("avx2,fma,f16c")))
 #define OK_INLINE static inline __attribute__((always_inline)) OK_TARGET
 
-OK_INLINE float sum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 // MARK: float32 and bfloat16
 
 /// Widened weights for 8 elements starting at i: f32 loads as is, bf16 is shifted into place.
@@ -51,7 +44,7 @@ OK_INLINE float scalar_bf16(const uint16_t *w, int64_t i) { return ok_bf16_to_f3
             for (int r = 0; r < R; r++) a0[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * in + i), w0, a0[r]); \
         }                                                                                            \
         for (int r = 0; r < R; r++) {                                                                \
-            float sum = sum8(_mm256_add_ps(a0[r], a1[r]));                                           \
+            float sum = ok_sum8(_mm256_add_ps(a0[r], a1[r]));                                           \
             for (int64_t j = i; j < in; j++) sum += x[r * in + j] * SCALAR(w, j);                    \
             out[r] = sum;                                                                            \
         }                                                                                            \
@@ -99,7 +92,7 @@ OK_INLINE void q8_rows(const int R, ok_quantized_activations a, int r0, int64_t 
             acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * a.scales[xb]), acc[r]);
         }
     }
-    for (int r = 0; r < R; r++) out[r] = sum8(acc[r]);
+    for (int r = 0; r < R; r++) out[r] = ok_sum8(acc[r]);
 }
 
 /// Sum over blocks of (weight scale x activation scaled sum), for the offset of the stored weights.
@@ -110,7 +103,7 @@ OK_INLINE float offset_correction(const uint16_t *row_scales, const float *scale
         __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row_scales + b)));
         acc = _mm256_fmadd_ps(d, _mm256_loadu_ps(scaled_sums + b), acc);
     }
-    float sum = sum8(acc);
+    float sum = ok_sum8(acc);
     for (; b < blocks; b++) sum += _cvtsh_ss(row_scales[b]) * scaled_sums[b];
     return sum;
 }
@@ -166,7 +159,7 @@ OK_INLINE void q4_rows(const int R, ok_quantized_activations a, int r0, int64_t 
     }
     for (int r = 0; r < R; r++) {
         const float *sums = a.scaled_sums + (int64_t)(r0 + r) * blocks;
-        out[r] = sum8(acc[r]) - 8.0f * offset_correction(row_scales, sums, blocks);
+        out[r] = ok_sum8(acc[r]) - 8.0f * offset_correction(row_scales, sums, blocks);
     }
 }
 
@@ -203,7 +196,7 @@ OK_BLOCK_MATVEC(ok_avx2_matvec_q4, q4_rows)
         }                                                                                            \
         for (int o = 0; o < NO; o++)                                                                 \
             for (int r = 0; r < NR; r++) {                                                           \
-                float sum = sum8(acc[o][r]);                                                         \
+                float sum = ok_sum8(acc[o][r]);                                                         \
                 for (int64_t j = i; j < in; j++) sum += x[r * in + j] * SCALAR(w + o * in, j);       \
                 y[r * ldy + o] = sum;                                                                \
             }                                                                                        \
