@@ -18,7 +18,7 @@
             for (int64_t d = 0; d < hd; d++) sum += q[d] * TO_FLOAT(k[d]);                             \
             scores[s] = sum * scale;                                                                   \
         }                                                                                              \
-        ok_softmax_in_place(scores, span);                                                                         \
+        ok_softmax_in_place(scores, span);                                                             \
         for (int64_t d = 0; d < hd; d++) out[d] = 0;                                                   \
         for (int64_t s = 0; s < span; s++) {                                                           \
             const TYPE *v = values + s * stride;                                                       \
@@ -78,7 +78,7 @@ OK_ATTENTION_INLINE __m512 load_f32(const float *p, __mmask16 m) { return _mm512
                 a = _mm512_fmadd_ps(qv[j], LOAD(k + 16 * j, j == vectors - 1 ? tail : (__mmask16)0xffff), a); \
             scores[s] = _mm512_reduce_add_ps(a) * scale;                                               \
         }                                                                                              \
-        ok_softmax_in_place(scores, span);                                                                         \
+        ok_softmax_in_place(scores, span);                                                             \
         /* Weighted sum of values, the output held in registers. */                                    \
         __m512 acc[OK_MAX_HEAD_VECTORS];                                                               \
         for (int64_t j = 0; j < vectors; j++) acc[j] = _mm512_setzero_ps();                            \

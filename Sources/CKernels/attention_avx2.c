@@ -17,7 +17,7 @@ OK_AVX2_INLINE __m256 load8_bf16(const uint16_t *p) {
 OK_AVX2_INLINE float one_f32(const float *p) { return *p; }
 OK_AVX2_INLINE float one_bf16(const uint16_t *p) { return ok_bf16_to_f32(*p); }
 
-#define OK_AVX2_ATTENTION(NAME, TYPE, LOAD8, ONE)                                                     \
+#define OK_AVX2_ATTENTION(NAME, TYPE, LOAD8, ONE)                                                      \
     OK_AVX2_TARGET void NAME(const float *q, int64_t hd, const TYPE *keys, const TYPE *values,         \
                              int64_t stride, int64_t span, float scale, float *scores, float *out) {   \
         int64_t whole = hd & ~(int64_t)7;                                                              \
@@ -31,7 +31,7 @@ OK_AVX2_INLINE float one_bf16(const uint16_t *p) { return ok_bf16_to_f32(*p); }
                 a0 = _mm256_fmadd_ps(qv, LOAD8(k0 + d), a0);                                           \
                 a1 = _mm256_fmadd_ps(qv, LOAD8(k1 + d), a1);                                           \
             }                                                                                          \
-            float t0 = ok_sum8(a0), t1 = ok_sum8(a1);                                                        \
+            float t0 = ok_sum8(a0), t1 = ok_sum8(a1);                                                  \
             for (int64_t d = whole; d < hd; d++) { t0 += q[d] * ONE(k0 + d); t1 += q[d] * ONE(k1 + d); } \
             scores[s] = t0 * scale;                                                                    \
             scores[s + 1] = t1 * scale;                                                                \
@@ -40,11 +40,11 @@ OK_AVX2_INLINE float one_bf16(const uint16_t *p) { return ok_bf16_to_f32(*p); }
             const TYPE *k = keys + s * stride;                                                         \
             __m256 a = _mm256_setzero_ps();                                                            \
             for (int64_t d = 0; d < whole; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), LOAD8(k + d), a); \
-            float t = ok_sum8(a);                                                                         \
+            float t = ok_sum8(a);                                                                      \
             for (int64_t d = whole; d < hd; d++) t += q[d] * ONE(k + d);                               \
             scores[s] = t * scale;                                                                     \
         }                                                                                              \
-        ok_softmax_in_place(scores, span);                                                                \
+        ok_softmax_in_place(scores, span);                                                             \
         /* Weighted sum of values, one chunk of the head at a time, held in registers. */              \
         for (int64_t d0 = 0; d0 < whole; d0 += OK_CHUNK) {                                             \
             int64_t vectors = (whole - d0 < OK_CHUNK ? whole - d0 : OK_CHUNK) / 8;                     \
@@ -55,7 +55,7 @@ OK_AVX2_INLINE float one_bf16(const uint16_t *p) { return ok_bf16_to_f32(*p); }
                 const TYPE *v = values + s * stride + d0;                                              \
                 for (int64_t j = 0; j < vectors; j++) acc[j] = _mm256_fmadd_ps(p, LOAD8(v + 8 * j), acc[j]); \
             }                                                                                          \
-            for (int64_t j = 0; j < vectors; j++) _mm256_storeu_ps(out + d0 + 8 * j, acc[j]);         \
+            for (int64_t j = 0; j < vectors; j++) _mm256_storeu_ps(out + d0 + 8 * j, acc[j]);          \
         }                                                                                              \
         for (int64_t d = whole; d < hd; d++) {                                                         \
             float t = 0;                                                                               \

@@ -167,9 +167,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
 void ok_avx512_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
     quantize_q4_blocks(w, rows, in, q, scales);
 }
-#endif
 
-#if defined(OK_HAVE_X86_KERNELS)
 /// The same search compiled for AVX2 (eight lanes a step), bytes identical likewise.
 __attribute__((target("avx2,fma")))
 void ok_avx2_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {

@@ -82,7 +82,7 @@ ok_load_bf16_masked(const uint16_t *p, __mmask16 m) {
 
 /// x split into two bf16 parts, x = high + low to about 16 significant bits (each rounded to
 /// nearest even): returns high and stores low. Lanes whose rest is not finite (x NaN or
-/// infinite) get a low part of 0. Only for CPUs with AVX512_BF16 (level 2).
+/// infinite) get a low part of 0. Only for CPUs with AVX512_BF16 (level 3).
 static inline __attribute__((always_inline, target("avx512f,avx512bw,avx512vl,avx512bf16"))) __m256bh
 ok_split_bf16(__m512 x, __m256bh *low) {
     __m256bh high = _mm512_cvtneps_pbh(x);

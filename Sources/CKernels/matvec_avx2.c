@@ -44,7 +44,7 @@ OK_INLINE float scalar_bf16(const uint16_t *w, int64_t i) { return ok_bf16_to_f3
             for (int r = 0; r < R; r++) a0[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * in + i), w0, a0[r]); \
         }                                                                                            \
         for (int r = 0; r < R; r++) {                                                                \
-            float sum = ok_sum8(_mm256_add_ps(a0[r], a1[r]));                                           \
+            float sum = ok_sum8(_mm256_add_ps(a0[r], a1[r]));                                        \
             for (int64_t j = i; j < in; j++) sum += x[r * in + j] * SCALAR(w, j);                    \
             out[r] = sum;                                                                            \
         }                                                                                            \
@@ -196,7 +196,7 @@ OK_BLOCK_MATVEC(ok_avx2_matvec_q4, q4_rows)
         }                                                                                            \
         for (int o = 0; o < NO; o++)                                                                 \
             for (int r = 0; r < NR; r++) {                                                           \
-                float sum = ok_sum8(acc[o][r]);                                                         \
+                float sum = ok_sum8(acc[o][r]);                                                      \
                 for (int64_t j = i; j < in; j++) sum += x[r * in + j] * SCALAR(w + o * in, j);       \
                 y[r * ldy + o] = sum;                                                                \
             }                                                                                        \
@@ -204,6 +204,16 @@ OK_BLOCK_MATVEC(ok_avx2_matvec_q4, q4_rows)
 
 OK_GEMM_TILE(f32_tile, float, load_f32, scalar_f32)
 OK_GEMM_TILE(bf16_tile, uint16_t, load_bf16, scalar_bf16)
+
+/// TILE for NO output rows at o and the `nr` (1-4) activation rows of the group; NO and each row
+/// count are constants at every expansion, so the tile's loops unroll into registers.
+#define OK_TILE_FOR_ROWS(TILE, NO)                                                                   \
+    switch (nr) {                                                                                    \
+    case 1: TILE(NO, 1, xr, in, w + o * in, yr + o, ldy); break;                                     \
+    case 2: TILE(NO, 2, xr, in, w + o * in, yr + o, ldy); break;                                     \
+    case 3: TILE(NO, 3, xr, in, w + o * in, yr + o, ldy); break;                                     \
+    default: TILE(NO, 4, xr, in, w + o * in, yr + o, ldy); break;                                    \
+    }
 
 /// Output rows in blocks whose weights stay in L2; inside a block, activation rows four at a
 /// time against output rows three at a time. The same sums as the matrix-vector kernels, in
@@ -220,22 +230,8 @@ OK_GEMM_TILE(bf16_tile, uint16_t, load_bf16, scalar_bf16)
                 const float *xr = x + (int64_t)r0 * in;                                              \
                 float *yr = y + (int64_t)r0 * ldy;                                                   \
                 int64_t o = b;                                                                       \
-                for (; o + 3 <= end; o += 3) {                                                       \
-                    switch (nr) {                                                                    \
-                    case 1: TILE(3, 1, xr, in, w + o * in, yr + o, ldy); break;                      \
-                    case 2: TILE(3, 2, xr, in, w + o * in, yr + o, ldy); break;                      \
-                    case 3: TILE(3, 3, xr, in, w + o * in, yr + o, ldy); break;                      \
-                    default: TILE(3, 4, xr, in, w + o * in, yr + o, ldy); break;                     \
-                    }                                                                                \
-                }                                                                                    \
-                for (; o < end; o++) {                                                               \
-                    switch (nr) {                                                                    \
-                    case 1: TILE(1, 1, xr, in, w + o * in, yr + o, ldy); break;                      \
-                    case 2: TILE(1, 2, xr, in, w + o * in, yr + o, ldy); break;                      \
-                    case 3: TILE(1, 3, xr, in, w + o * in, yr + o, ldy); break;                      \
-                    default: TILE(1, 4, xr, in, w + o * in, yr + o, ldy); break;                     \
-                    }                                                                                \
-                }                                                                                    \
+                for (; o + 3 <= end; o += 3) { OK_TILE_FOR_ROWS(TILE, 3) }                           \
+                for (; o < end; o++) { OK_TILE_FOR_ROWS(TILE, 1) }                                   \
             }                                                                                        \
         }                                                                                            \
     }

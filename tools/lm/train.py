@@ -245,7 +245,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    bf16 = cfg.bf16 and bf16_autocast_is_fast(device)
+    cfg.bf16 = cfg.bf16 and bf16_autocast_is_fast(device)  # as run, so run.json says what ran
     data = Dataset(args.data, cfg.max_length, without_picture_codes=args.without_picture_codes)
     meta = data.meta
 
@@ -285,7 +285,7 @@ def main() -> None:
                                                        "without_picture_codes": args.without_picture_codes}, indent=2))
         params = sum(p.numel() for n, p in model.named_parameters() if "vqmodel" not in n)
         log(args.out, f"start: {params / 1e6:.2f}M LM parameters, {len(data.indices)} conversations, "
-                     f"{'bf16 autocast' if bf16 else 'float32'} on {device}, shape {asdict(shape)}")
+                     f"{'bf16 autocast' if cfg.bf16 else 'float32'} on {device}, shape {asdict(shape)}")
 
     image_ids = torch.tensor(meta["image_token_ids"], device=device)
     is_image = torch.zeros(meta["vocab_size"], dtype=torch.bool, device=device)
@@ -321,7 +321,7 @@ def main() -> None:
         batch = next(batches)
         ids, mask, real_tokens = data.tensors(batch, meta["pad"], cfg.batch_tokens, cfg.bucket)
         ids, mask = ids.to(device), mask.to(device)
-        with torch.autocast(device, dtype=torch.bfloat16, enabled=bf16):
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16):
             hidden = model.model(input_ids=ids).last_hidden_state
             logits = model.lm_head(hidden[:, :-1])
         targets = ids[:, 1:]

@@ -98,13 +98,13 @@ void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_
 
 /// The prefill product with bf16 weights *and* bf16 activations: y[r * ldy + o] = sum_i x[r][i] *
 /// W[o][i] for o in [o0, o1), with x already rounded to bf16 (ok_f32_to_bf16), sums in float. On
-/// level 2 it runs on the bf16 dot-product instruction in register tiles; elsewhere in portable C.
+/// level 3 it runs on the bf16 dot-product instruction in register tiles; elsewhere in portable C.
 void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                   float *y, int64_t ldy);
 
 /// The decode-step product with bf16 weights against activations split by ok_f32_to_bf16_split:
 /// y[r * ldy + o] = sum_i (high[r][i] + low[r][i]) * W[o][i], for up to any number of rows (four
-/// share each weight read). On level 2 each weight load feeds two bf16 dot products per row, so
+/// share each weight read). On level 3 each weight load feeds two bf16 dot products per row, so
 /// the weights are never widened to float32; elsewhere in portable C.
 void ok_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, int64_t in, const uint16_t *w,
                           int64_t o0, int64_t o1, float *y, int64_t ldy);
@@ -115,7 +115,7 @@ void ok_matvec_bf16_split(const uint16_t *high, const uint16_t *low, int rows, i
 /// hd floats.
 void ok_attention_row(const float *q, int64_t hd, const float *keys, const float *values, int64_t stride,
                       int64_t span, float scale, float *scores, float *out);
-/// The same with keys and values stored as bfloat16 (a KV cache at half the bytes). On level 2,
+/// The same with keys and values stored as bfloat16 (a KV cache at half the bytes). On level 3,
 /// for head sizes that are multiples of 32, both products run on the bf16 dot-product
 /// instruction with the query and the probabilities split into two bf16 parts (about 16
 /// significant bits; attention_avx512bf16.c).
