@@ -12,6 +12,13 @@
 #include <immintrin.h>
 
 #define OK_TARGET __attribute__((target("avx2,fma,f16c")))
+/// How far ahead of the loads the matrix-vector kernels ask for weights. The hardware
+/// prefetcher alone leaves these kernels at 60-75% of a plain streaming read on the Zen 3 (their
+/// arithmetic between loads keeps fewer misses in flight than a bare sum does); a software
+/// prefetch 4 KB ahead (across row ends: rows are contiguous) lifts them to 80-90%
+/// (tools/bench/matvec_stream_bench.c).
+#define OK_PREFETCH_BYTES 4096
+#define OK_PREFETCH(pointer) _mm_prefetch((const char *)(pointer) + OK_PREFETCH_BYTES, _MM_HINT_T0)
 #define OK_INLINE static inline __attribute__((always_inline)) OK_TARGET
 
 // MARK: float32 and bfloat16
@@ -33,6 +40,7 @@ OK_INLINE float scalar_bf16(const uint16_t *w, int64_t i) { return ok_bf16_to_f3
         for (int r = 0; r < R; r++) { a0[r] = _mm256_setzero_ps(); a1[r] = _mm256_setzero_ps(); }    \
         int64_t i = 0;                                                                               \
         for (; i + 16 <= in; i += 16) {                                                              \
+            OK_PREFETCH(w + i);                                                                      \
             __m256 w0 = LOAD(w, i), w1 = LOAD(w, i + 8);                                             \
             for (int r = 0; r < R; r++) {                                                            \
                 a0[r] = _mm256_fmadd_ps(_mm256_loadu_ps(x + r * in + i), w0, a0[r]);                 \
@@ -82,6 +90,7 @@ OK_INLINE void q8_rows(const int R, ok_quantized_activations a, int r0, int64_t 
     __m256 acc[OK_MAX_ROWS_PER_PASS];
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
     for (int64_t b = 0; b < blocks; b++) {
+        OK_PREFETCH(row + b * OK_BLOCK);
         __m256i signed_q = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row + b * OK_BLOCK)), top);
         __m256i magnitude = _mm256_abs_epi8(signed_q);
         float d = _cvtsh_ss(row_scales[b]);
@@ -125,6 +134,7 @@ OK_INLINE void q4_rows(const int R, ok_quantized_activations a, int r0, int64_t 
     for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();
     int64_t b = 0;
     for (; b + 4 <= blocks; b += 4) {
+        OK_PREFETCH(row + b * (OK_BLOCK / 2));
         __m256i p0 = _mm256_loadu_si256((const __m256i *)(row + b * (OK_BLOCK / 2)));
         __m256i p1 = _mm256_loadu_si256((const __m256i *)(row + b * (OK_BLOCK / 2) + 32));
         __m256i first0 = _mm256_and_si256(p0, nibble), second0 = _mm256_and_si256(_mm256_srli_epi16(p0, 4), nibble);
