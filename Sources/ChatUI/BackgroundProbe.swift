@@ -15,19 +15,35 @@ public enum BackgroundProbe {
     /// The bytes sent: OSC 11 query, then DA1.
     static let query = "\u{1B}]11;?\u{1B}\\\u{1B}[c"
 
-    /// The background colour the terminal on `input`/`output` reports, or nil when it reports
-    /// none within `timeoutMilliseconds` (or these are not terminals).
-    public static func background(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO,
-                                  timeoutMilliseconds: Int = 250) -> RGB? {
-        guard isatty(input) == 1, isatty(output) == 1 else { return nil }
+    /// What a probe learned.
+    public struct Result: Sendable, Equatable {
+        /// The background colour the terminal reported; nil when it reported none in time.
+        public var background: RGB?
+        /// The bytes read that are not the terminal's replies: keys typed while the probe
+        /// waited, which belong to the chat and are read before anything else.
+        public var typedAhead: [UInt8]
+
+        public init(background: RGB?, typedAhead: [UInt8]) {
+            self.background = background
+            self.typedAhead = typedAhead
+        }
+    }
+
+    /// Asks the terminal on `input`/`output` for its background colour and waits up to
+    /// `timeoutMilliseconds` for the answer. No colour and nothing typed when these are not
+    /// terminals.
+    public static func run(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO,
+                           timeoutMilliseconds: Int = 250) -> Result {
+        let nothing = Result(background: nil, typedAhead: [])
+        guard isatty(input) == 1, isatty(output) == 1 else { return nothing }
         var saved = termios()
-        guard tcgetattr(input, &saved) == 0 else { return nil }
+        guard tcgetattr(input, &saved) == 0 else { return nothing }
         defer { tcsetattr(input, TCSANOW, &saved) }
         var raw = saved
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
-        guard tcsetattr(input, TCSANOW, &raw) == 0 else { return nil }
+        guard tcsetattr(input, TCSANOW, &raw) == 0 else { return nothing }
         let bytes = Array(query.utf8)
-        guard bytes.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == bytes.count else { return nil }
+        guard bytes.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == bytes.count else { return nothing }
 
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
@@ -41,7 +57,37 @@ public enum BackgroundProbe {
             received += chunk.prefix(count)
             if received.count > 4096 { break }
         }
-        return parseBackground(received)
+        return Result(background: parseBackground(received), typedAhead: withoutReplies(received))
+    }
+
+    /// `bytes` without the terminal's replies to the query: OSC strings (`ESC ]` to BEL or ST)
+    /// and private-parameter CSI reports such as DA1 (`ESC [ ?` to the final byte), whole or cut
+    /// off at the end. What is left was typed by the user: a key never sends either form.
+    static func withoutReplies(_ bytes: [UInt8]) -> [UInt8] {
+        let escape: UInt8 = 0x1B, bell: UInt8 = 0x07
+        var kept: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let next = index + 1 < bytes.count ? bytes[index + 1] : nil
+            let third = index + 2 < bytes.count ? bytes[index + 2] : nil
+            if bytes[index] == escape, next == UInt8(ascii: "]") {
+                // OSC: up to BEL, or ST (ESC \).
+                var end = index + 2
+                while end < bytes.count, bytes[end] != bell, !(bytes[end] == escape && end + 1 < bytes.count && bytes[end + 1] == UInt8(ascii: "\\")) {
+                    end += 1
+                }
+                index = end < bytes.count && bytes[end] == escape ? end + 2 : end + 1
+            } else if bytes[index] == escape, next == UInt8(ascii: "["), third == UInt8(ascii: "?") {
+                // CSI ? parameters, ended by a final byte in 0x40...0x7E.
+                var end = index + 3
+                while end < bytes.count, !(0x40 ... 0x7E).contains(bytes[end]) { end += 1 }
+                index = end + 1
+            } else {
+                kept.append(bytes[index])
+                index += 1
+            }
+        }
+        return kept
     }
 
     /// Whether `bytes` hold the DA1 answer (`ESC [ ? ... c`), which ends the terminal's replies.

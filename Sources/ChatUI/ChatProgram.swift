@@ -17,6 +17,9 @@ public struct ChatConfiguration: Sendable {
     public var history: [String]
     /// A conversation already restored into the engine (`--resume`), shown from the start.
     public var resumed: LoadedConversation?
+    /// Bytes the user typed before the chat took the terminal (see `BackgroundProbe.Result`),
+    /// read as the first input.
+    public var typedAhead: [UInt8] = []
 
     public init(preferredColorMode: ColorMode, environment: [String: String], theme: Theme, themeNames: [String],
                 model: ModelInfo, options: GenerationOptions, history: [String], resumed: LoadedConversation? = nil) {
@@ -47,7 +50,8 @@ public enum ChatProgram {
             let thread = Thread {
                 do {
                     let terminal = try NcursesTerminal(preferredColorMode: configuration.preferredColorMode,
-                                                       environment: configuration.environment)
+                                                       environment: configuration.environment,
+                                                       typedAhead: configuration.typedAhead)
                     var state = AppState(size: terminal.size, theme: configuration.theme, colorMode: terminal.colorMode,
                                          model: configuration.model, options: configuration.options,
                                          history: configuration.history, pictureLimitation: codec.limitation)

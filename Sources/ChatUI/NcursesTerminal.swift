@@ -45,6 +45,8 @@ public final class NcursesTerminal: Terminal {
     private var shown: Screen?
     private var active = true
     private var pendingResize = false
+    /// Bytes read before curses started, returned by the first `readInput`.
+    private var typedAhead: [UInt8]
 
     /// Sequences that switch on bracketed paste, wheel reports (SGR 1006) and xterm's
     /// modifyOtherKeys level 1 (so Shift+Enter arrives as `CSI 27;2;13~`, told apart from Enter,
@@ -54,9 +56,12 @@ public final class NcursesTerminal: Terminal {
     private static let disableModes = "\u{1B}[>4m\u{1B}[?1006l\u{1B}[?1000l\u{1B}[?2004l"
 
     /// Takes over the terminal. `preferredColorMode` is what the user or environment asks for;
-    /// the mode used is the lesser of it and what the terminal has.
-    public init(preferredColorMode: ColorMode, environment: [String: String] = ProcessInfo.processInfo.environment) throws(TerminalError) {
+    /// the mode used is the lesser of it and what the terminal has. `typedAhead`: input already
+    /// read from the terminal (keys typed during `BackgroundProbe.run`), read first.
+    public init(preferredColorMode: ColorMode, environment: [String: String] = ProcessInfo.processInfo.environment,
+                typedAhead: [UInt8] = []) throws(TerminalError) {
         guard isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 else { throw .notATerminal }
+        self.typedAhead = typedAhead
         setlocale(LC_ALL, "")
         omnichat_save_terminal_state(STDIN_FILENO)
         let term = environment["TERM"] ?? ""
@@ -126,6 +131,10 @@ public final class NcursesTerminal: Terminal {
         if pendingResize {
             pendingResize = false
             return resized()
+        }
+        if !typedAhead.isEmpty {
+            defer { typedAhead = [] }
+            return .bytes(typedAhead)
         }
         let window = omnichat_stdscr()
         wtimeout(window, Int32(clamping: timeoutMilliseconds))

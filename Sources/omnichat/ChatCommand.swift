@@ -49,8 +49,13 @@ struct ChatCommand: AsyncParsableCommand {
             return
         }
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
+        var typedAhead: [UInt8] = []
         let chosenTheme = try catalog.load(
-            theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? config.file.theme ?? Self.themeForBackground())
+            theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? config.file.theme ?? {
+                let probe = BackgroundProbe.run()
+                typedAhead = probe.typedAhead
+                return Self.themeName(forBackground: probe.background)
+            }())
 
         let directory = try modelOptions.directory()
         var options = GenerationOptions(modelDefaults: try GenerationDefaults.load(directory: directory))
@@ -91,9 +96,10 @@ struct ChatCommand: AsyncParsableCommand {
             readPicture: { path in try PNGReader.read(path: path).flattened() },
             writePicture: { image, path in try PNGWriter.write(image, to: SessionStore.expandingTilde(path), replacing: false) },
             themes: catalog, history: history, storage: keeper.storage, loadModel: loadModel)
-        let configuration = ChatConfiguration(
+        var configuration = ChatConfiguration(
             preferredColorMode: preferred, environment: environment, theme: chosenTheme, themeNames: catalog.names(),
             model: model, options: options, history: history?.load() ?? [], resumed: resumed)
+        configuration.typedAhead = typedAhead
         let status = try await ChatProgram.run(engine: engine, codec: codec, services: services, configuration: configuration)
         if status != 0 { throw ExitCode(status) }
     }
@@ -102,8 +108,8 @@ struct ChatCommand: AsyncParsableCommand {
 extension ChatCommand {
     /// The theme for the terminal's own background (asked with OSC 11): "light" on a light one,
     /// else (dark, or no answer) "dark".
-    static func themeForBackground() -> String {
-        BackgroundProbe.background().map { BackgroundProbe.isLight($0) } == true ? "light" : "dark"
+    static func themeName(forBackground background: RGB?) -> String {
+        background.map { BackgroundProbe.isLight($0) } == true ? "light" : "dark"
     }
 
     /// Most bytes of piped input read as one message.

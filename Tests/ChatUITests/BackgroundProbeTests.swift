@@ -22,7 +22,7 @@ import Glibc
     }
 
     /// Opens a pseudo-terminal; `answer` gets what the probe wrote and returns the reply.
-    func probe(timeout: Int = 2000, answer: @escaping @Sendable (String) -> String?) throws -> (RGB?, Double) {
+    func probe(timeout: Int = 2000, answer: @escaping @Sendable (String) -> String?) throws -> (BackgroundProbe.Result, Double) {
         // posix_openpt and friends are not visible to Swift here; /dev/ptmx with the two ioctls
         // they wrap (Linux: TIOCSPTLCK unlocks the pair, TIOCGPTN gives its number) does the same.
         let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
@@ -47,25 +47,42 @@ import Glibc
         }
         terminal.start()
         let start = Date()
-        let colour = BackgroundProbe.background(input: slave, output: slave, timeoutMilliseconds: timeout)
-        return (colour, Date().timeIntervalSince(start))
+        let result = BackgroundProbe.run(input: slave, output: slave, timeoutMilliseconds: timeout)
+        return (result, Date().timeIntervalSince(start))
     }
 
     @Test func aTerminalThatAnswersGivesItsColour() throws {
-        let (colour, _) = try probe { query in
+        let (result, _) = try probe { query in
             query == BackgroundProbe.query ? "\u{1B}]11;rgb:fdfd/f6f6/e3e3\u{1B}\\\u{1B}[?62;22c" : nil
         }
-        #expect(colour == RGB(253, 246, 227))
+        #expect(result == BackgroundProbe.Result(background: RGB(253, 246, 227), typedAhead: []))
+    }
+
+    /// Keys typed while the probe waits arrive mixed with the replies; they are handed on to the
+    /// chat, not swallowed.
+    @Test func keysTypedDuringTheProbeAreKept() throws {
+        let (result, _) = try probe { _ in "dr\u{1B}]11;rgb:0000/0000/0000\u{07}aw\u{1B}[A\u{1B}[?62;22c" }
+        #expect(result.background == RGB(0, 0, 0))
+        #expect(result.typedAhead == Array("draw\u{1B}[A".utf8))
+    }
+
+    @Test func repliesAreTakenOutOfTheInputWholeOrCut() {
+        func kept(_ text: String) -> String { String(decoding: BackgroundProbe.withoutReplies(Array(text.utf8)), as: UTF8.self) }
+        #expect(kept("a\u{1B}]11;rgb:1/2/3\u{1B}\\b\u{1B}[?1;2cc") == "abc")
+        #expect(kept("x\u{1B}]11;rgb:ff") == "x")  // an OSC reply cut off by the time limit
+        #expect(kept("\u{1B}[?62;") == "")
+        #expect(kept("\u{1B}[B\u{1B}OP\u{1B}x\r") == "\u{1B}[B\u{1B}OP\u{1B}x\r")  // keys: Down, F1, Alt+x, Enter
+        #expect(kept("") == "")
     }
 
     @Test func aTerminalThatOnlyAnswersDA1EndsTheProbeAtOnce() throws {
-        let (colour, seconds) = try probe(timeout: 5000) { _ in "\u{1B}[?1;2c" }
-        #expect(colour == nil)
+        let (result, seconds) = try probe(timeout: 5000) { _ in "\u{1B}[?1;2c" }
+        #expect(result == BackgroundProbe.Result(background: nil, typedAhead: []))
         #expect(seconds < 4)  // it did not wait for the 5 s limit
     }
 
     @Test func aSilentTerminalTimesOut() throws {
-        let (colour, _) = try probe(timeout: 100) { _ in nil }
-        #expect(colour == nil)
+        let (result, _) = try probe(timeout: 100) { _ in nil }
+        #expect(result.background == nil)
     }
 }
