@@ -53,8 +53,7 @@ public final class ChameleonTransformer: Sendable {
 
     /// An empty cache for one sequence.
     public func makeCache(initialCapacity: Int = 256) -> KVCache {
-        KVCache(layerCount: config.numHiddenLayers,
-                kvDim: config.numKeyValueHeads * config.headDim,
+        KVCache(layerCount: config.numHiddenLayers, kvHeads: config.numKeyValueHeads, headDim: config.headDim,
                 maxLength: contextLength, precision: kvPrecision, initialCapacity: initialCapacity)
     }
 
@@ -201,7 +200,7 @@ public final class ChameleonTransformer: Sendable {
     /// Causal attention of every entry over its own cache, positions 0...its own.
     private func attend(_ entries: [BatchEntry], positions: [Int], layer: Int, scratch: ForwardScratch) {
         let heads = config.numAttentionHeads, hd = config.headDim
-        let group = heads / config.numKeyValueHeads, kvDim = config.numKeyValueHeads * hd
+        let group = heads / config.numKeyValueHeads
         let scale = 1 / Float(hd).squareRoot()
         let q = scratch.q.pointer, out = scratch.attention.pointer
         let longest = (positions.max() ?? 0) + 1
@@ -218,16 +217,17 @@ public final class ChameleonTransformer: Sendable {
                 let query = q + i * heads * hd + h * hd
                 let cache = entries[i].cache, stored = cache.storage(layer: layer)
                 let o = out + i * heads * hd + h * hd
+                let head = kvHead * stored.headStride
                 switch cache.precision {
                 case .f32:
-                    let keys = stored.keys.assumingMemoryBound(to: Float.self) + kvHead * hd
-                    let values = stored.values.assumingMemoryBound(to: Float.self) + kvHead * hd
-                    attentionRow(query: query, headDim: hd, keys: keys, values: values, stride: kvDim, span: span,
+                    let keys = stored.keys.assumingMemoryBound(to: Float.self) + head
+                    let values = stored.values.assumingMemoryBound(to: Float.self) + head
+                    attentionRow(query: query, headDim: hd, keys: keys, values: values, stride: hd, span: span,
                                  scale: scale, scores: scores, out: o)
                 case .bf16:
-                    let keys = stored.keys.assumingMemoryBound(to: UInt16.self) + kvHead * hd
-                    let values = stored.values.assumingMemoryBound(to: UInt16.self) + kvHead * hd
-                    attentionRow(query: query, headDim: hd, bfloat16Keys: keys, values: values, stride: kvDim,
+                    let keys = stored.keys.assumingMemoryBound(to: UInt16.self) + head
+                    let values = stored.values.assumingMemoryBound(to: UInt16.self) + head
+                    attentionRow(query: query, headDim: hd, bfloat16Keys: keys, values: values, stride: hd,
                                  span: span, scale: scale, scores: scores, out: o)
                 }
             }

@@ -33,6 +33,26 @@ import Testing
         }
     }
 
+    /// Scores far apart (a large scale): most probabilities underflow, which the vectorised
+    /// exponentials must give as 0 (and not as garbage from the exponent bits); spans with and
+    /// without a partial eight-key step.
+    @Test(arguments: [(64, 37), (64, 64), (32, 9)])
+    func aSharpSoftmaxMatchesTheReference(hd: Int, span: Int) {
+        var rng = TestNumbers(state: UInt64(hd * 31 + span))
+        let q = rng.array(hd).map { $0 * 40 }, keys = rng.array(span * hd), values = rng.array(span * hd)
+        let expected = reference(q, keys, values, hd: hd, stride: hd, span: span, scale: 3)
+        for level in 0...2 where level <= ok_best_kernel_level() {
+            var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
+            switch level {
+            case 0: ok_portable_attention_row(q, Int64(hd), keys, values, Int64(hd), Int64(span), 3, &scores, &out)
+            case 1: ok_avx2_attention_row(q, Int64(hd), keys, values, Int64(hd), Int64(span), 3, &scores, &out)
+            default: ok_avx512_attention_row(q, Int64(hd), keys, values, Int64(hd), Int64(span), 3, &scores, &out)
+            }
+            #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) level \(level): \(nmse(out, expected))")
+            #expect(scores.allSatisfy { $0 >= 0 && $0 <= 1 } && scores.contains(0), "level \(level)")
+        }
+    }
+
     /// Keys and values stored as bf16: every implementation computes what the float32 kernel
     /// computes on the same values widened, so a bf16 cache only costs its rounding. The level-3
     /// kernel (bf16 dot products, query and probabilities split into two bf16 parts, about 16
