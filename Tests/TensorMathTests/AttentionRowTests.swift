@@ -21,15 +21,20 @@ import Testing
         let stride = hd * 3  // keys of other heads in between, as in the cache
         let q = rng.array(hd), keys = rng.array(span * stride), values = rng.array(span * stride)
         let expected = reference(q, keys, values, hd: hd, stride: stride, span: span, scale: 0.3)
-        for level in 0...2 where level <= ok_best_kernel_level() {
-            var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
-            switch level {
-            case 0: ok_portable_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
-            case 1: ok_avx2_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
-            default: ok_avx512_attention_row(q, Int64(hd), keys, values, Int64(stride), Int64(span), 0.3, &scores, &out)
-            }
+        for (level, scores, out) in float32Rows(q, keys, values, hd: hd, stride: stride, span: span, scale: 0.3) {
             #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) level \(level)")
             #expect(abs(scores.reduce(0, +) - 1) < 1e-5)
+        }
+    }
+
+    /// (level, probabilities, output) of the float32-cache kernel of every level the CPU runs.
+    func float32Rows(_ q: [Float], _ keys: [Float], _ values: [Float], hd: Int, stride: Int, span: Int,
+                     scale: Float) -> [(Int32, [Float], [Float])] {
+        (0...2).filter { $0 <= ok_best_kernel_level() }.map { level in
+            var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
+            let row = level == 0 ? ok_portable_attention_row : level == 1 ? ok_avx2_attention_row : ok_avx512_attention_row
+            row(q, Int64(hd), keys, values, Int64(stride), Int64(span), scale, &scores, &out)
+            return (level, scores, out)
         }
     }
 
@@ -41,13 +46,7 @@ import Testing
         var rng = TestNumbers(state: UInt64(hd * 31 + span))
         let q = rng.array(hd).map { $0 * 40 }, keys = rng.array(span * hd), values = rng.array(span * hd)
         let expected = reference(q, keys, values, hd: hd, stride: hd, span: span, scale: 3)
-        for level in 0...2 where level <= ok_best_kernel_level() {
-            var scores = [Float](repeating: .nan, count: span), out = [Float](repeating: .nan, count: hd)
-            switch level {
-            case 0: ok_portable_attention_row(q, Int64(hd), keys, values, Int64(hd), Int64(span), 3, &scores, &out)
-            case 1: ok_avx2_attention_row(q, Int64(hd), keys, values, Int64(hd), Int64(span), 3, &scores, &out)
-            default: ok_avx512_attention_row(q, Int64(hd), keys, values, Int64(hd), Int64(span), 3, &scores, &out)
-            }
+        for (level, scores, out) in float32Rows(q, keys, values, hd: hd, stride: hd, span: span, scale: 3) {
             #expect(nmse(out, expected) < 1e-10, "hd \(hd) span \(span) level \(level): \(nmse(out, expected))")
             #expect(scores.allSatisfy { $0 >= 0 && $0 <= 1 } && scores.contains(0), "level \(level)")
         }
