@@ -12,8 +12,12 @@
 #define OK_AVX2_INLINE static inline __attribute__((always_inline)) OK_AVX2_TARGET
 /// Floats of the head handled per pass of the weighted sum (eight registers of accumulators).
 #define OK_CHUNK 64
+/// Keys whose values one pass of the weighted sum takes (64 keys of a 128-wide f32 head: 32 KB).
+#define OK_KEY_BLOCK 64
 /// Keys (and values) ahead of the one in use that the loops ask for.
+#ifndef OK_KEYS_AHEAD
 #define OK_KEYS_AHEAD 16
+#endif
 
 /// Asks for one head's key or value (`bytes` bytes at `p`). A head's keys are contiguous in the
 /// cache (see KVCache), yet the hardware prefetcher alone left a long row at 7-8 GB/s on one
@@ -118,18 +122,24 @@ OK_AVX2_TARGET static void softmax_scaled_in_place(float *x, int64_t n, float sc
             scores[s] = t;                                                                             \
         }                                                                                              \
         softmax_scaled_in_place(scores, span, scale);                                                  \
-        /* Weighted sum of values, one chunk of the head at a time, held in registers. */              \
-        for (int64_t d0 = 0; d0 < whole; d0 += OK_CHUNK) {                                             \
-            int64_t vectors = (whole - d0 < OK_CHUNK ? whole - d0 : OK_CHUNK) / 8;                     \
-            __m256 acc[OK_CHUNK / 8];                                                                  \
-            for (int64_t j = 0; j < vectors; j++) acc[j] = _mm256_setzero_ps();                        \
-            for (s = 0; s < span; s++) {                                                               \
-                __m256 p = _mm256_set1_ps(scores[s]);                                                  \
-                const TYPE *v = values + s * stride + d0;                                              \
-                prefetch_slice(v + OK_KEYS_AHEAD * stride, vectors * 8 * (int64_t)sizeof(TYPE));       \
-                for (int64_t j = 0; j < vectors; j++) acc[j] = _mm256_fmadd_ps(p, LOAD8(v + 8 * j), acc[j]); \
+        /* Weighted sum of values: keys in blocks of OK_KEY_BLOCK, and within a block one chunk of   \
+           the head at a time held in registers, so a head wider than a chunk reads each block's    \
+           values from memory once (the later chunks find them in L1). */                           \
+        for (int64_t s0 = 0; s0 < span; s0 += OK_KEY_BLOCK) {                                          \
+            int64_t s1 = s0 + OK_KEY_BLOCK < span ? s0 + OK_KEY_BLOCK : span;                          \
+            for (int64_t d0 = 0; d0 < whole; d0 += OK_CHUNK) {                                         \
+                int64_t vectors = (whole - d0 < OK_CHUNK ? whole - d0 : OK_CHUNK) / 8;                 \
+                __m256 acc[OK_CHUNK / 8];                                                              \
+                for (int64_t j = 0; j < vectors; j++)                                                  \
+                    acc[j] = s0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(out + d0 + 8 * j);        \
+                for (s = s0; s < s1; s++) {                                                            \
+                    __m256 p = _mm256_set1_ps(scores[s]);                                              \
+                    const TYPE *v = values + s * stride + d0;                                          \
+                    if (d0 == 0) prefetch_slice(values + (s + OK_KEYS_AHEAD) * stride, hd * (int64_t)sizeof(TYPE)); \
+                    for (int64_t j = 0; j < vectors; j++) acc[j] = _mm256_fmadd_ps(p, LOAD8(v + 8 * j), acc[j]); \
+                }                                                                                      \
+                for (int64_t j = 0; j < vectors; j++) _mm256_storeu_ps(out + d0 + 8 * j, acc[j]);      \
             }                                                                                          \
-            for (int64_t j = 0; j < vectors; j++) _mm256_storeu_ps(out + d0 + 8 * j, acc[j]);          \
         }                                                                                              \
         for (int64_t d = whole; d < hd; d++) {                                                         \
             float t = 0;                                                                               \

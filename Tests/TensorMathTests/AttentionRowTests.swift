@@ -5,7 +5,8 @@ import Testing
 
 /// The attention kernel (scores, softmax, weighted values for one query of one head) against a
 /// double-precision reference, in every implementation the CPU runs, for head sizes with and without a
-/// partial vector and spans that do and do not fill the two- and four-key steps.
+/// partial vector and spans that do and do not fill the eight-key steps and the 64-key blocks of
+/// the weighted sum.
 @Suite struct AttentionRowTests {
     func reference(_ q: [Float], _ keys: [Float], _ values: [Float], hd: Int, stride: Int, span: Int, scale: Float) -> [Float] {
         var scores = (0..<span).map { s in (0..<hd).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[s * stride + $1]) } * Double(scale) }
@@ -15,7 +16,7 @@ import Testing
         return (0..<hd).map { d in Float((0..<span).reduce(0.0) { $0 + scores[$1] / total * Double(values[$1 * stride + d]) }) }
     }
 
-    @Test(arguments: [(128, 1), (128, 37), (64, 5), (40, 8), (24, 3)])
+    @Test(arguments: [(128, 1), (128, 37), (64, 5), (40, 8), (24, 3), (136, 150)])
     func bothImplementationsMatchTheReference(hd: Int, span: Int) {
         var rng = TestNumbers(state: UInt64(hd * 100 + span))
         let stride = hd * 3  // keys of other heads in between, as in the cache
