@@ -12,12 +12,11 @@
 #define OK_AVX2_INLINE static inline __attribute__((always_inline)) OK_AVX2_TARGET
 /// Floats of the head handled per pass of the weighted sum (eight registers of accumulators).
 #define OK_CHUNK 64
-/// Keys whose values one pass of the weighted sum takes (64 keys of a 128-wide f32 head: 32 KB).
+/// Keys whose values one pass of the weighted sum takes (64 keys of a 128-wide f32 head: 32 KB,
+/// within L1, where the pass for the head's next chunk finds them).
 #define OK_KEY_BLOCK 64
 /// Keys (and values) ahead of the one in use that the loops ask for.
-#ifndef OK_KEYS_AHEAD
 #define OK_KEYS_AHEAD 16
-#endif
 
 /// Asks for one head's key or value (`bytes` bytes at `p`). A head's keys are contiguous in the
 /// cache (see KVCache), yet the hardware prefetcher alone left a long row at 7-8 GB/s on one
