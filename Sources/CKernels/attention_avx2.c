@@ -88,9 +88,9 @@ OK_AVX2_TARGET static void softmax_scaled_in_place(float *x, int64_t n, float sc
         x[i] = expf((x[i] - max_value) * scale);
         sum += x[i];
     }
-    __m256 inverse = _mm256_set1_ps(1 / sum);
-    for (i = 0; i < whole; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inverse));
-    for (; i < n; i++) x[i] *= 1 / sum;
+    float inverse = 1 / sum;
+    for (i = 0; i < whole; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(inverse)));
+    for (; i < n; i++) x[i] *= inverse;
 }
 
 #define OK_AVX2_ATTENTION(NAME, TYPE, LOAD8, ONE)                                                      \

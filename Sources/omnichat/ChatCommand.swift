@@ -49,13 +49,18 @@ struct ChatCommand: AsyncParsableCommand {
             return
         }
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
+        // With no theme asked for, the terminal's background picks one; keys typed while it
+        // answers are handed on to the chat.
         var typedAhead: [UInt8] = []
-        let chosenTheme = try catalog.load(
-            theme ?? environment["OMNICHAT_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? config.file.theme ?? {
-                let probe = BackgroundProbe.run()
-                typedAhead = probe.typedAhead
-                return Self.themeName(forBackground: probe.background)
-            }())
+        let themeName: String
+        if let asked = theme ?? environment["OMNICHAT_THEME"].flatMap({ $0.isEmpty ? nil : $0 }) ?? config.file.theme {
+            themeName = asked
+        } else {
+            let probe = BackgroundProbe.run()
+            typedAhead = probe.typedAhead
+            themeName = Self.themeName(forBackground: probe.background)
+        }
+        let chosenTheme = try catalog.load(themeName)
 
         let directory = try modelOptions.directory()
         var options = GenerationOptions(modelDefaults: try GenerationDefaults.load(directory: directory))
