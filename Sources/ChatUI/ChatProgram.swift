@@ -17,9 +17,12 @@ public struct ChatConfiguration: Sendable {
     public var history: [String]
     /// A conversation already restored into the engine (`--resume`), shown from the start.
     public var resumed: LoadedConversation?
-    /// Bytes the user typed before the chat took the terminal (see `BackgroundProbe.Result`),
+    /// Bytes the user typed before the chat took the terminal (see `TerminalProbe.Result`),
     /// read as the first input.
     public var typedAhead: [UInt8] = []
+    /// Whether the terminal answered the kitty keyboard query (`TerminalProbe.Result`): the chat
+    /// then switches the protocol on, so Shift+Enter arrives as its own key.
+    public var kittyKeyboard = false
 
     public init(preferredColorMode: ColorMode, environment: [String: String], theme: Theme, themeNames: [String],
                 model: ModelInfo, options: GenerationOptions, history: [String], resumed: LoadedConversation? = nil) {
@@ -51,7 +54,8 @@ public enum ChatProgram {
                 do {
                     let terminal = try NcursesTerminal(preferredColorMode: configuration.preferredColorMode,
                                                        environment: configuration.environment,
-                                                       typedAhead: configuration.typedAhead)
+                                                       typedAhead: configuration.typedAhead,
+                                                       kittyKeyboard: configuration.kittyKeyboard)
                     var state = AppState(size: terminal.size, theme: configuration.theme, colorMode: terminal.colorMode,
                                          model: configuration.model, options: configuration.options,
                                          history: configuration.history, pictureLimitation: codec.limitation)

@@ -2,9 +2,10 @@
 /// and an incomplete sequence waits for the rest.
 ///
 /// It reads UTF-8 text, C0 control keys, Alt as an ESC prefix, CSI and SS3 sequences (arrows,
-/// Home/End, PgUp/PgDn, Insert/Delete, F1–F12, with xterm modifier parameters), the CSI-u and
-/// xterm `modifyOtherKeys` forms of Enter (so Shift+Enter is told from Enter), SGR 1006 mouse
-/// wheel reports, and bracketed paste (`ESC [200~ … ESC [201~`), whose content is never taken
+/// Home/End, PgUp/PgDn, Insert/Delete, F1–F12, with xterm modifier parameters), the CSI-u keys
+/// of the kitty keyboard protocol (keypad keys as the keys they copy) and xterm's
+/// `modifyOtherKeys` forms (so Shift+Enter is told from Enter), SGR 1006 mouse wheel reports,
+/// and bracketed paste (`ESC [200~ … ESC [201~`), whose content is never taken
 /// for keys.
 ///
 /// A lone ESC is ambiguous: it may be the Escape key or the start of a sequence whose rest is
@@ -243,7 +244,10 @@ public struct KeyDecoder: Sendable {
     /// The key a complete CSI sequence stands for.
     static func csiKey(body: String, final: Character) -> Key? {
         if body.hasPrefix("<") { return mouseKey(body: body.dropFirst(), final: final) }
-        let parameters = body.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) }
+        // A parameter's sub-parameters (`code:shifted-code`, `modifiers:event`) are dropped.
+        let parameters = body.split(separator: ";", omittingEmptySubsequences: false).map {
+            Int($0.prefix { $0 != ":" })
+        }
         func modifiers(at position: Int) -> KeyModifiers {
             guard position < parameters.count, let value = parameters[position], value > 1 else { return [] }
             return KeyModifiers(rawValue: UInt8(truncatingIfNeeded: value - 1)).intersection([.shift, .alt, .ctrl])
@@ -292,6 +296,7 @@ public struct KeyDecoder: Sendable {
         case 9: return modifiers.contains(.shift) ? .backTab : .tab
         case 127, 8: return .backspace(modifiers)
         case 27: return .escape
+        case kittyFunctionKeys: return kittyFunctionKey(code, modifiers: modifiers)
         default:
             guard let scalar = Unicode.Scalar(UInt32(clamping: code)), code >= 0x20 else { return nil }
             let character = Character(scalar)
@@ -300,6 +305,36 @@ public struct KeyDecoder: Sendable {
             }
             if modifiers.contains(.alt) { return .alt(character) }
             return .character(character)
+        }
+    }
+
+    /// The Private Use Area code points the kitty keyboard protocol gives keys without a
+    /// character of their own (keypad, F13 and up, media and modifier keys): never text.
+    static let kittyFunctionKeys = 57344 ... 63743
+    /// What the keypad's keys KP_0 (57399) to KP_ADD (57413) type, in code order.
+    static let keypadText = Array("0123456789./*-+".unicodeScalars)
+
+    /// A kitty functional key: the keypad's keys as the keys they copy (under the protocol's
+    /// "disambiguate" flag the keypad reports its own codes), F13-F35, and nothing for the rest
+    /// (media, lock and modifier keys), so none is ever typed into the message as a character.
+    static func kittyFunctionKey(_ code: Int, modifiers: KeyModifiers) -> Key? {
+        switch code {
+        case 57376 ... 57398: return .function(code - 57376 + 13)
+        case 57399 ... 57413: return keyForCode(Int(keypadText[code - 57399].value), modifiers: modifiers)
+        case 57414: return .enter(modifiers)
+        case 57415: return keyForCode(Int(UnicodeScalar("=").value), modifiers: modifiers)
+        case 57416: return keyForCode(Int(UnicodeScalar(",").value), modifiers: modifiers)
+        case 57417: return .left(modifiers)
+        case 57418: return .right(modifiers)
+        case 57419: return .up(modifiers)
+        case 57420: return .down(modifiers)
+        case 57421: return .pageUp
+        case 57422: return .pageDown
+        case 57423: return .home(modifiers)
+        case 57424: return .end(modifiers)
+        case 57425: return .insert
+        case 57426: return .delete
+        default: return nil
         }
     }
 

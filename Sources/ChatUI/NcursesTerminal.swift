@@ -47,21 +47,31 @@ public final class NcursesTerminal: Terminal {
     private var pendingResize = false
     /// Bytes read before curses started, returned by the first `readInput`.
     private var typedAhead: [UInt8]
+    /// The sequences that switch the input modes on and off (`modeSequences`).
+    private let enableModes: String, disableModes: String
 
     /// Sequences that switch on bracketed paste, wheel reports (SGR 1006) and xterm's
     /// modifyOtherKeys level 1 (so Shift+Enter arrives as `CSI 27;2;13~`, told apart from Enter,
     /// in xterm, foot, WezTerm and tmux with `extended-keys on`; terminals without it ignore it),
-    /// and off again.
-    private static let enableModes = "\u{1B}[?2004h\u{1B}[?1000h\u{1B}[?1006h\u{1B}[>4;1m"
-    private static let disableModes = "\u{1B}[>4m\u{1B}[?1006l\u{1B}[?1000l\u{1B}[?2004l"
+    /// and off again in the reverse order. With `kittyKeyboard` they also push and pop the kitty
+    /// keyboard protocol's "disambiguate" flag (Shift+Enter as `CSI 13;2u`, Esc as `CSI 27u`),
+    /// which kitty needs: it has no modifyOtherKeys. It is sent only to a terminal that answered
+    /// the protocol's query, since some others take `CSI < u` for "restore the cursor".
+    static func modeSequences(kittyKeyboard: Bool) -> (enable: String, disable: String) {
+        let kittyOn = kittyKeyboard ? "\u{1B}[>1u" : "", kittyOff = kittyKeyboard ? "\u{1B}[<u" : ""
+        return ("\u{1B}[?2004h\u{1B}[?1000h\u{1B}[?1006h\u{1B}[>4;1m" + kittyOn,
+                kittyOff + "\u{1B}[>4m\u{1B}[?1006l\u{1B}[?1000l\u{1B}[?2004l")
+    }
 
     /// Takes over the terminal. `preferredColorMode` is what the user or environment asks for;
     /// the mode used is the lesser of it and what the terminal has. `typedAhead`: input already
-    /// read from the terminal (keys typed during `BackgroundProbe.run`), read first.
+    /// read from the terminal (keys typed during `TerminalProbe.run`), read first.
+    /// `kittyKeyboard`: the terminal answered the kitty keyboard query (see `modeSequences`).
     public init(preferredColorMode: ColorMode, environment: [String: String] = ProcessInfo.processInfo.environment,
-                typedAhead: [UInt8] = []) throws(TerminalError) {
+                typedAhead: [UInt8] = [], kittyKeyboard: Bool = false) throws(TerminalError) {
         guard isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 else { throw .notATerminal }
         self.typedAhead = typedAhead
+        (enableModes, disableModes) = Self.modeSequences(kittyKeyboard: kittyKeyboard)
         setlocale(LC_ALL, "")
         omnichat_save_terminal_state(STDIN_FILENO)
         let term = environment["TERM"] ?? ""
@@ -96,8 +106,12 @@ public final class NcursesTerminal: Terminal {
         pairs = ColorPairCache(capacity: min(Int(omnichat_color_pairs()), 1 << 16))
         size = TerminalSize(columns: Int(omnichat_cols()), rows: Int(omnichat_lines()))
 
-        Self.writeRaw(Self.enableModes)
-        omnichat_install_crash_restore(Self.disableModes + "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n")
+        // The modes are switched on from the alternate screen, after a refresh has surely put it
+        // up: kitty keeps one keyboard-protocol stack per screen, and the pop on the way out
+        // happens there too.
+        wrefresh(window)
+        Self.writeRaw(enableModes)
+        omnichat_install_crash_restore(disableModes + "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n")
     }
 
     deinit { restore() }
@@ -231,18 +245,18 @@ public final class NcursesTerminal: Terminal {
 
     public func handOver(_ work: () -> Void) {
         guard active else { return work() }
-        Self.writeRaw(Self.disableModes)
+        Self.writeRaw(disableModes)
         endwin()
         work()
-        Self.writeRaw(Self.enableModes)
         invalidate()
-        wrefresh(omnichat_stdscr())
+        wrefresh(omnichat_stdscr())  // back on the alternate screen first (see `init`)
+        Self.writeRaw(enableModes)
     }
 
     public func restore() {
         guard active else { return }
         active = false
-        Self.writeRaw(Self.disableModes)
+        Self.writeRaw(disableModes)
         curs_set(1)
         endwin()
         omnichat_remove_crash_restore()

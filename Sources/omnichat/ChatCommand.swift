@@ -49,18 +49,12 @@ struct ChatCommand: AsyncParsableCommand {
             return
         }
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
-        // With no theme asked for, the terminal's background picks one; keys typed while it
-        // answers are handed on to the chat.
-        var typedAhead: [UInt8] = []
-        let themeName: String
-        if let asked = theme ?? environment["OMNICHAT_THEME"].flatMap({ $0.isEmpty ? nil : $0 }) ?? config.file.theme {
-            themeName = asked
-        } else {
-            let probe = BackgroundProbe.run()
-            typedAhead = probe.typedAhead
-            themeName = Self.themeName(forBackground: probe.background)
-        }
-        let chosenTheme = try catalog.load(themeName)
+        // The terminal is asked whether it speaks the kitty keyboard protocol and, with no theme
+        // asked for, its background, which picks one; keys typed while it answers are handed on
+        // to the chat.
+        let askedTheme = theme ?? environment["OMNICHAT_THEME"].flatMap({ $0.isEmpty ? nil : $0 }) ?? config.file.theme
+        let probe = TerminalProbe.run(askingBackground: askedTheme == nil)
+        let chosenTheme = try catalog.load(askedTheme ?? Self.themeName(forBackground: probe.background))
 
         let directory = try modelOptions.directory()
         var options = GenerationOptions(modelDefaults: try GenerationDefaults.load(directory: directory))
@@ -104,7 +98,8 @@ struct ChatCommand: AsyncParsableCommand {
         var configuration = ChatConfiguration(
             preferredColorMode: preferred, environment: environment, theme: chosenTheme, themeNames: catalog.names(),
             model: model, options: options, history: history?.load() ?? [], resumed: resumed)
-        configuration.typedAhead = typedAhead
+        configuration.typedAhead = probe.typedAhead
+        configuration.kittyKeyboard = probe.kittyKeyboard
         let status = try await ChatProgram.run(engine: engine, codec: codec, services: services, configuration: configuration)
         if status != 0 { throw ExitCode(status) }
     }
@@ -114,7 +109,7 @@ extension ChatCommand {
     /// The theme for the terminal's own background (asked with OSC 11): "light" on a light one,
     /// else (dark, or no answer) "dark".
     static func themeName(forBackground background: RGB?) -> String {
-        background.map { BackgroundProbe.isLight($0) } == true ? "light" : "dark"
+        background.map { TerminalProbe.isLight($0) } == true ? "light" : "dark"
     }
 
     /// Most bytes of piped input read as one message.

@@ -48,6 +48,24 @@ import Testing
         #expect(keys("\u{1B}[13;5u") == [.enter(.ctrl)])
     }
 
+    /// What kitty sends under its keyboard protocol's "disambiguate" flag, which the chat turns
+    /// on where the terminal answers the protocol's query.
+    @Test func kittyKeyboardProtocolKeys() {
+        #expect(keys("\u{1B}[27u") == [.escape])                                  // Esc, no timing guess
+        #expect(keys("\u{1B}[99;5u\u{1B}[100;5u") == [.ctrl("c"), .ctrl("d")])   // Ctrl+C, Ctrl+D
+        #expect(keys("\u{1B}[106;5u") == [.ctrl("j")])                            // Ctrl+J: new line
+        #expect(keys("\u{1B}[13;3u\u{1B}[98;3u") == [.enter(.alt), .alt("b")])   // Alt+Enter, Alt+B
+        #expect(keys("\u{1B}[9;2u\u{1B}[127;5u") == [.backTab, .backspace(.ctrl)])
+        // The keypad reports codes of its own; they type what the main keys type.
+        #expect(keys("\u{1B}[57399u\u{1B}[57408u\u{1B}[57409u\u{1B}[57413u") == [.character("0"), .character("9"), .character("."), .character("+")])
+        #expect(keys("\u{1B}[57414u\u{1B}[57414;2u") == [.enter([]), .enter(.shift)])
+        #expect(keys("\u{1B}[57417u\u{1B}[57419;5u\u{1B}[57421u\u{1B}[57426u") == [.left([]), .up(.ctrl), .pageUp, .delete])
+        #expect(keys("\u{1B}[57376u") == [.function(13)])
+        // Media, lock and modifier keys type nothing (they are Private Use Area code points).
+        #expect(keys("\u{1B}[57428u\u{1B}[57358u\u{1B}[57441;2u") == [])
+        #expect(keys("\u{1B}[97:65;2u") == [.character("a")])                     // sub-parameters dropped
+    }
+
     @Test func arrowsHomeEndPagesAndModifiers() {
         #expect(keys("\u{1B}[A\u{1B}[B\u{1B}[C\u{1B}[D") == [.up([]), .down([]), .right([]), .left([])])
         #expect(keys("\u{1B}OA\u{1B}OD") == [.up([]), .left([])])  // application cursor mode

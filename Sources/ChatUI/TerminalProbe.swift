@@ -4,35 +4,44 @@ import Imaging
 import Glibc
 #endif
 
-/// Asks the terminal for its background colour (OSC 11), so the chat can open with the theme that
-/// suits it: light on a light terminal, dark on a dark one.
+/// Asks the terminal, before curses takes it, what the chat adapts to: its background colour
+/// (OSC 11), so the chat can open with the theme that suits it, and whether it speaks the kitty
+/// keyboard protocol (`CSI ? u`), under which Shift+Enter is told apart from Enter.
 ///
-/// The query is followed by a primary device attributes request (DA1), which every terminal
-/// answers: a terminal that ignores OSC 11 answers only DA1, and the probe ends there instead of
-/// waiting. It runs before curses takes the terminal, with a short time limit, and puts the
-/// terminal's settings back however it ends.
-public enum BackgroundProbe {
-    /// The bytes sent: OSC 11 query, then DA1.
-    static let query = "\u{1B}]11;?\u{1B}\\\u{1B}[c"
+/// The queries are followed by a primary device attributes request (DA1), which every terminal
+/// answers: a terminal that ignores the others answers only DA1, and the probe ends there instead
+/// of waiting. It runs with a short time limit and puts the terminal's settings back however it
+/// ends.
+public enum TerminalProbe {
+    /// The bytes sent: the OSC 11 query (when the background is asked for), the kitty keyboard
+    /// query, then DA1.
+    static func query(askingBackground: Bool) -> String {
+        (askingBackground ? "\u{1B}]11;?\u{1B}\\" : "") + "\u{1B}[?u\u{1B}[c"
+    }
 
     /// What a probe learned.
     public struct Result: Sendable, Equatable {
-        /// The background colour the terminal reported; nil when it reported none in time.
+        /// The background colour the terminal reported; nil when it reported none in time (or
+        /// was not asked).
         public var background: RGB?
+        /// Whether the terminal answered the kitty keyboard query (kitty, foot, WezTerm, Ghostty
+        /// and others), so `NcursesTerminal` can switch the protocol on.
+        public var kittyKeyboard: Bool
         /// The bytes read that are not the terminal's replies: keys typed while the probe
         /// waited, which belong to the chat and are read before anything else.
         public var typedAhead: [UInt8]
 
-        public init(background: RGB?, typedAhead: [UInt8]) {
+        public init(background: RGB?, kittyKeyboard: Bool = false, typedAhead: [UInt8]) {
             self.background = background
+            self.kittyKeyboard = kittyKeyboard
             self.typedAhead = typedAhead
         }
     }
 
-    /// Asks the terminal on `input`/`output` for its background colour and waits up to
-    /// `timeoutMilliseconds` for the answer. No colour and nothing typed when these are not
-    /// terminals.
-    public static func run(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO,
+    /// Asks the terminal on `input`/`output` and waits up to `timeoutMilliseconds` for the
+    /// answers. Nothing learned and nothing typed when these are not terminals.
+    public static func run(askingBackground: Bool = true, input: Int32 = FileHandle.standardInput.fileDescriptor,
+                           output: Int32 = FileHandle.standardOutput.fileDescriptor,
                            timeoutMilliseconds: Int = 250) -> Result {
         let nothing = Result(background: nil, typedAhead: [])
         guard isatty(input) == 1, isatty(output) == 1 else { return nothing }
@@ -42,12 +51,12 @@ public enum BackgroundProbe {
         var raw = saved
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
         guard tcsetattr(input, TCSANOW, &raw) == 0 else { return nothing }
-        let bytes = Array(query.utf8)
+        let bytes = Array(query(askingBackground: askingBackground).utf8)
         guard bytes.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == bytes.count else { return nothing }
 
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
-        while !answerIsComplete(received) {
+        while !TerminalReplies(received).endsWithDeviceAttributes {
             let left = Int32(max(0, deadline.timeIntervalSinceNow * 1000))
             var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
             guard left > 0, poll(&descriptor, 1, left) > 0 else { break }
@@ -57,44 +66,9 @@ public enum BackgroundProbe {
             received += chunk.prefix(count)
             if received.count > 4096 { break }
         }
-        return Result(background: parseBackground(received), typedAhead: withoutReplies(received))
-    }
-
-    /// `bytes` without the terminal's replies to the query: OSC strings (`ESC ]` to BEL or ST)
-    /// and private-parameter CSI reports such as DA1 (`ESC [ ?` to the final byte), whole or cut
-    /// off at the end. What is left was typed by the user: a key never sends either form.
-    static func withoutReplies(_ bytes: [UInt8]) -> [UInt8] {
-        let escape: UInt8 = 0x1B, bell: UInt8 = 0x07
-        var kept: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let next = index + 1 < bytes.count ? bytes[index + 1] : nil
-            let third = index + 2 < bytes.count ? bytes[index + 2] : nil
-            if bytes[index] == escape, next == UInt8(ascii: "]") {
-                // OSC: up to BEL, or ST (ESC \).
-                var end = index + 2
-                while end < bytes.count, bytes[end] != bell, !(bytes[end] == escape && end + 1 < bytes.count && bytes[end + 1] == UInt8(ascii: "\\")) {
-                    end += 1
-                }
-                index = end < bytes.count && bytes[end] == escape ? end + 2 : end + 1
-            } else if bytes[index] == escape, next == UInt8(ascii: "["), third == UInt8(ascii: "?") {
-                // CSI ? parameters, ended by a final byte in 0x40...0x7E.
-                var end = index + 3
-                while end < bytes.count, !(0x40 ... 0x7E).contains(bytes[end]) { end += 1 }
-                index = end + 1
-            } else {
-                kept.append(bytes[index])
-                index += 1
-            }
-        }
-        return kept
-    }
-
-    /// Whether `bytes` hold the DA1 answer (`ESC [ ? ... c`), which ends the terminal's replies.
-    static func answerIsComplete(_ bytes: [UInt8]) -> Bool {
-        guard let start = bytes.indices.first(where: { bytes[$0] == 0x1B && $0 + 2 < bytes.count && bytes[$0 + 1] == UInt8(ascii: "[") && bytes[$0 + 2] == UInt8(ascii: "?") })
-        else { return false }
-        return bytes[(start + 3)...].contains(UInt8(ascii: "c"))
+        let replies = TerminalReplies(received)
+        return Result(background: askingBackground ? parseBackground(received) : nil,
+                      kittyKeyboard: replies.answersKittyKeyboardQuery, typedAhead: replies.typed)
     }
 
     /// The colour in an OSC 11 reply (`ESC ] 11 ; rgb:RRRR/GGGG/BBBB` ended by BEL or ST; 1 to 4
