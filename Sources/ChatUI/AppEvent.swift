@@ -36,6 +36,8 @@ public enum AppEvent: Sendable, Equatable {
     case pictureDecoded(number: Int, image: RGBImage)
     case pictureFailed(number: Int, reason: String)
     case attachmentReady(Attachment)
+    /// `/read`: the file's text, for the message being typed.
+    case textFileRead(name: String, text: String)
     case themeLoaded(Theme)
     case modelLoaded(ModelInfo, pictureLimitation: String?)
     case contextUsage(used: Int)
@@ -69,6 +71,7 @@ public enum Effect: Sendable, Equatable {
     case decodePicture(number: Int, codes: [Int])
     case savePicture(number: Int, image: RGBImage, path: String)
     case attachPicture(path: String)
+    case readTextFile(path: String)
     case loadTheme(String)
     case recordHistory(String)
     /// `/save [PATH]`, `/load REF`, `/export FORMAT PATH`.

@@ -219,6 +219,13 @@ public final class ChatLoop {
                     mailbox.post(.failure("cannot attach \(path): \(error)"))
                 }
             }
+        case .readTextFile(let path):
+            do {
+                let text = try TextFileReader.read(path: (path as NSString).expandingTildeInPath)
+                mailbox.post(.textFileRead(name: (path as NSString).lastPathComponent, text: text))
+            } catch {
+                mailbox.post(.failure("cannot read: \(error)"))
+            }
         case .loadTheme(let name):
             do {
                 mailbox.post(.themeLoaded(try services.themes.load(name)))

@@ -9,6 +9,8 @@ public enum SlashCommand: Sendable, Equatable {
     case edit
     /// `/attach PATH`; `/attach` alone removes the attachment.
     case attach(String?)
+    /// `/read PATH`: a text file's contents into the message being typed.
+    case read(String)
     case saveImage(number: Int, path: String)
     case save(String?)
     case load(String)
@@ -32,6 +34,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("edit", "", "put your last message back in the input to change and resend"),
         ("attach", "PATH", "a PNG for your next message (also /image PATH; /attach alone removes it)"),
         ("image", "N save PATH", "save picture N as PNG"),
+        ("read", "PATH", "put a text file's contents in your message, to edit and send"),
         ("save", "[PATH]", "save the conversation"),
         ("load", "PATH", "load a conversation"),
         ("export", "md|html PATH", "export the conversation"),
@@ -74,6 +77,7 @@ public enum SlashCommand: Sendable, Equatable {
             let path = rest.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespaces)
                 .dropFirst(4).trimmingCharacters(in: .whitespaces)
             return path.isEmpty ? usageError() : .success(.saveImage(number: number, path: unquoted(path)))
+        case "read": return rest.isEmpty ? usageError() : .success(.read(unquoted(rest)))
         case "save": return .success(.save(rest.isEmpty ? nil : unquoted(rest)))
         case "load": return rest.isEmpty ? usageError() : .success(.load(unquoted(rest)))
         case "export":

@@ -72,6 +72,12 @@ public func update(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
         return []
     case .conversationLoaded(let conversation):
         return Update.loadConversation(conversation, state: &state)
+    case .textFileRead(let name, let text):
+        state.input.insert(text)
+        state.history.stopBrowsing()
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        Update.showHint("read \(lines) line\(lines == 1 ? "" : "s") from \(name): edit, then Enter sends", state: &state)
+        return []
     case .editedExternally(let text):  // the terminal repainted itself when it came back
         state.input.set(text)
         state.history.stopBrowsing()

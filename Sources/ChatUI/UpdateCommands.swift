@@ -49,6 +49,8 @@ extension Update {
             }
             showHint("reading \(path)…", state: &state)
             return [.attachPicture(path: path)]
+        case .read(let path):
+            return [.readTextFile(path: path)]
         case .saveImage(let number, let path):
             guard let picture = state.pictures[number] else { return refuse("there is no picture \(number)", state: &state) }
             guard picture.phase == .done, let image = picture.image else {
@@ -225,7 +227,7 @@ extension Update {
             offer(SlashCommand.settingNames.filter { $0.hasPrefix(argument) }.map { "/set " + $0 }, typedPrefix: text, finished: " ", state: &state)
         case "/theme" where words.count == 2:
             offer(state.themeNames.filter { $0.hasPrefix(argument) }.map { "/theme " + $0 }, typedPrefix: text, finished: "", state: &state)
-        case "/attach", "/model", "/load", "/save":
+        case "/attach", "/read", "/model", "/load", "/save":
             return [.completePath(argument)]
         case "/export" where words.count >= 3:
             return [.completePath(words.dropFirst(2).joined(separator: " "))]

@@ -189,6 +189,29 @@ struct LoopRun: Sendable {
         #expect(run.clipboard != nil && run.clipboard == reply)
     }
 
+    /// `/read` puts a file's text in the input, where it can be edited before it is sent; a file
+    /// that is not text is a one-line error and the chat goes on.
+    @Test func readPutsAFileInTheInputToSend() async throws {
+        let (engine, model) = try makeEngine()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let notes = directory.appendingPathComponent("notes.txt"), binary = directory.appendingPathComponent("b.bin")
+        try Data("a red circle\non blue\n".utf8).write(to: notes)
+        try Data([0x41, 0, 0x42]).write(to: binary)
+        let steps = Steps([
+            ({ _ in true }, Array("/read \(binary.path)\r".utf8)),
+            ({ $0.transcript.contains { if case .error = $0 { true } else { false } } }, Array("/read \(notes.path)\r".utf8)),
+            ({ $0.input.text.hasSuffix("on blue") }, Array(" please\r".utf8)),
+            ({ Self.replyEnded($0) }, [4]),
+        ])
+        let run = await runLoop(engine: engine, model: model) { state, _ in steps.next(state) }
+        let finished = run.scriptFinished
+        #expect(finished)
+        #expect(run.state.transcript.contains(.error("cannot read: \(binary.path) is not UTF-8 text")))
+        #expect(run.state.transcript.contains(.user(UserTurn(text: "a red circle\non blue please", pictures: []))))
+    }
+
     @Test func themeModelAndHistoryCommandsReachTheWorld() async throws {
         let (engine, model) = try makeEngine()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loop-\(UUID().uuidString)")

@@ -71,6 +71,31 @@ import Testing
         #expect(throws: ExternalEditor.Failure.self) { try ExternalEditor.edit("a cat", command: "rm") }
     }
 
+    /// `/read`: text as written (line ends made LF), and a one-line refusal for what is not text.
+    @Test func textFilesAreReadAndEverythingElseRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("read-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            return url.path
+        }
+        let notes = try file("notes.txt", Array("draw a red circle\r\nthen a 한글 word\n".utf8))
+        #expect(try TextFileReader.read(path: notes) == "draw a red circle\nthen a 한글 word")
+        #expect(try TextFileReader.read(path: try file("empty.txt", [])) == "")
+        let binary = try file("picture.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+        #expect(throws: TextFileError.notText(binary)) { try TextFileReader.read(path: binary) }
+        let latin1 = try file("latin1.txt", [0x63, 0x61, 0x66, 0xE9])
+        #expect(throws: TextFileError.notText(latin1)) { try TextFileReader.read(path: latin1) }
+        let big = try file("big.txt", [UInt8](repeating: 0x61, count: 2049))
+        #expect(throws: TextFileError.tooLarge(big, limit: 2048)) { try TextFileReader.read(path: big, limit: 2048) }
+        #expect(try TextFileReader.read(path: big, limit: 4096).count == 2049)
+        #expect(throws: TextFileError.notFound(directory.path + "/none.txt")) { try TextFileReader.read(path: directory.path + "/none.txt") }
+        #expect(throws: TextFileError.isDirectory(directory.path)) { try TextFileReader.read(path: directory.path) }
+        #expect(TextFileError.tooLarge("big.txt", limit: 1 << 20).description == "big.txt is larger than 1024 KB")
+    }
+
     @Test func commandsParseWithTheirArguments() {
         #expect(SlashCommand.parse("/help") == .success(.help))
         #expect(SlashCommand.parse("/exit") == .success(.quit))
@@ -88,6 +113,8 @@ import Testing
         #expect(SlashCommand.parse("/image 'two words.png'") == .success(.attach("two words.png")))
         #expect(SlashCommand.parse("/regen") == .success(.retry))
         #expect(SlashCommand.parse("/copy") == .success(.copy))
+        #expect(SlashCommand.parse("/read 'my notes.txt'") == .success(.read("my notes.txt")))
+        #expect(SlashCommand.parse("/read") == .failure(CommandError("usage: /read PATH")))
         #expect(SlashCommand.parse("/export pdf x") == .failure(CommandError("usage: /export md|html PATH")))
         #expect(SlashCommand.parse("/undo now") == .failure(CommandError("usage: /undo ")))
         #expect(SlashCommand.parse("/thme dark") == .failure(CommandError("unknown command /thme. Did you mean /theme? Type /help for the list.")))
