@@ -60,8 +60,11 @@ public final class ChameleonTransformer: Sendable {
     /// Runs `entries` through the model, appending each token to its cache in order.
     ///
     /// Rows of `scratch.logits` receive the logits of the entries that want them, in entry order.
-    /// Preconditions: tokens are in `0..<vocabSize` and every cache stays within `contextLength`.
-    public func forward(_ entries: [BatchEntry], scratch: ForwardScratch) {
+    /// With `logitRange` only those ids' logits are computed (the output head reads only their
+    /// rows) and the rest are −∞: a step where only picture codes may come next.
+    /// Preconditions: tokens are in `0..<vocabSize`, every cache stays within `contextLength`, and
+    /// `logitRange` lies within the vocabulary.
+    public func forward(_ entries: [BatchEntry], scratch: ForwardScratch, logitRange: Range<Int>? = nil) {
         let n = entries.count
         guard n > 0 else { return }
         let c = config
@@ -162,7 +165,15 @@ public final class ChameleonTransformer: Sendable {
             row += 1
         }
         matmulTransposed(x: scratch.logitInput.pointer, rows: logitRows, w: weights.lmHead,
-                         y: scratch.logits.pointer, workspace: scratch.productWorkspace)
+                         y: scratch.logits.pointer, workspace: scratch.productWorkspace, outputs: logitRange)
+        if let logitRange {
+            let v = c.vocabSize
+            for row in 0..<logitRows {
+                let logits = scratch.logits.pointer + row * v
+                (logits).update(repeating: -.infinity, count: logitRange.lowerBound)
+                (logits + logitRange.upperBound).update(repeating: -.infinity, count: v - logitRange.upperBound)
+            }
+        }
     }
 
     // MARK: - Pieces of the pass

@@ -68,7 +68,7 @@ extension Generator {
             entries.append(BatchEntry(token: last, cache: row, wantsLogits: true))
             for draft in drafts { entries.append(BatchEntry(token: draft.token, cache: row, wantsLogits: true)) }
         }
-        forward(entries)
+        forward(entries, logitRange: pictureCodeLogitRange)  // every position it scores is a code
 
         // The sampling distribution at each of the window + 1 positions.
         let positions = window + 1

@@ -34,6 +34,9 @@ public final class Generator {
     /// Tokens appended to `sequence` but not yet run through the model.
     var unfed: [Int] = []
     private var nextLogits: [Float]
+    /// The ids of the picture codes, as one span from the lowest to the highest (nil without any):
+    /// the only output-head rows a step inside a picture needs.
+    private let pictureCodeIDs: Range<Int>?
     private var work: [Float]
     var guidance: GuidanceRows?
     var sampler = TokenSampler()
@@ -58,6 +61,7 @@ public final class Generator {
         self.options = options
         scratch = ForwardScratch(config: model.config)
         cache = model.makeCache()
+        pictureCodeIDs = vocabulary.imageTokenIDs.min().flatMap { low in vocabulary.imageTokenIDs.max().map { low ..< $0 + 1 } }
         state = ModalityState(mode: options.mode, tokensPerImage: model.config.vqConfig.tokensPerImage)
         nextLogits = [Float](repeating: 0, count: model.config.vocabSize)
         work = nextLogits
@@ -109,7 +113,9 @@ public final class Generator {
     /// appended tokens through the model first. Reading them changes nothing that follows.
     public func nextTokenLogits() -> [Float] {
         dropSpeculation()
-        feed(collect: nil)
+        feed(collect: nil, wholeVocabulary: true)
+        // `next()` leaves the token it chose unfed (and `dropSpeculation` the last code), so the
+        // feed above ran: these are the whole vocabulary's logits, not a picture step's codes.
         return nextLogits
     }
 
@@ -220,8 +226,9 @@ public final class Generator {
 
     /// Runs every unfed token through the main row (and the guidance rows while in a picture),
     /// leaving the next-token logits in `nextLogits` and the guidance rows' logits beside them.
+    /// Inside a picture only the picture codes' logits are computed, unless `wholeVocabulary`.
     /// - Parameter collect: receives the raw logits at every fed main-row position, if given.
-    private func feed(collect: ((Int, UnsafeBufferPointer<Float>) -> Void)?) {
+    private func feed(collect: ((Int, UnsafeBufferPointer<Float>) -> Void)?, wholeVocabulary: Bool = false) {
         guard !unfed.isEmpty else { return }
         var entries: [BatchEntry] = unfed.enumerated().map { index, token in
             BatchEntry(token: token, cache: cache, wantsLogits: collect != nil || index == unfed.count - 1)
@@ -254,7 +261,14 @@ public final class Generator {
                 roles += [.imageConditioned, .unconditioned]
             }
         }
-        run(entries, roles: roles, collect: collect)
+        run(entries, roles: roles, collect: collect, logitRange: collect == nil && !wholeVocabulary ? pictureCodeLogitRange : nil)
+    }
+
+    /// The ids the next token can take when only picture codes can come next (inside a picture,
+    /// before its last code), so a step reads only those rows of the output head (an eighth of a
+    /// 65,536-id Chameleon vocabulary); nil otherwise.
+    var pictureCodeLogitRange: Range<Int>? {
+        state.isInImage && state.forcedToken(vocabulary: vocabulary) == nil ? pictureCodeIDs : nil
     }
 
     private enum Role {
@@ -266,19 +280,20 @@ public final class Generator {
     /// Whether picture codes get guidance rows now.
     var guidanceActive: Bool { state.isInImage && options.usesGuidance && options.mode == .interleaved }
 
-    /// One forward pass, counted.
-    func forward(_ entries: [BatchEntry]) {
+    /// One forward pass, counted; `logitRange` as in `ChameleonTransformer.forward`.
+    func forward(_ entries: [BatchEntry], logitRange: Range<Int>? = nil) {
         forwardPasses += 1
-        model.forward(entries, scratch: scratch)
+        model.forward(entries, scratch: scratch, logitRange: logitRange)
     }
 
-    private func run(_ entries: [BatchEntry], roles: [Role], collect: ((Int, UnsafeBufferPointer<Float>) -> Void)?) {
+    private func run(_ entries: [BatchEntry], roles: [Role], collect: ((Int, UnsafeBufferPointer<Float>) -> Void)?,
+                     logitRange: Range<Int>?) {
         let lastMain = roles.lastIndex { if case .main = $0 { return true } else { return false } } ?? -1
         var start = 0
         while start < entries.count {
             let end = min(entries.count, start + maxBatch)
             let chunk = Array(entries[start..<end])
-            forward(chunk)
+            forward(chunk, logitRange: logitRange)
             var row = 0
             for index in start..<end where entries[index].wantsLogits {
                 let logits = scratch.logits(row: row)

@@ -97,47 +97,52 @@ public final class ProductWorkspace {
 /// the same instruction twice per weight load, never widening the weights; decode steps with
 /// guidance rows keep float32 activations (there the widening is shared by the rows, and the
 /// second product per row made pictures of the built-in model slower).
-/// Precondition: pointers valid for the sizes given; `y` does not alias `x`.
+/// With `outputs`, only those columns of y are written (the others are left as they are) and only
+/// those rows of w are read: the output head restricted to the picture codes, say.
+/// Precondition: pointers valid for the sizes given; `y` does not alias `x`; `outputs` within
+/// `0..<w.outDim`.
 public func matmulTransposed(
     x: UnsafePointer<Float>, rows: Int, w: WeightMatrix, y: UnsafeMutablePointer<Float>,
-    workspace: ProductWorkspace
+    workspace: ProductWorkspace, outputs: Range<Int>? = nil
 ) {
-    guard rows > 0, w.outDim > 0 else { return }
+    let span = outputs ?? 0 ..< w.outDim
+    precondition(span.lowerBound >= 0 && span.upperBound <= w.outDim, "matmulTransposed: outputs outside the matrix")
+    guard rows > 0, !span.isEmpty else { return }
     let outDim = w.outDim, inDim = Int64(w.inDim), ldy = Int64(outDim), rowCount = Int32(rows)
+    let first = span.lowerBound
     let bytesPerRow = Swift.max(1, w.byteCount / outDim)
     let minChunk = Swift.max(1, 65_536 / bytesPerRow)
+    /// Runs `kernel(o0, o1)` over the span's output rows, split between threads.
+    func eachChunk(_ kernel: (Int64, Int64) -> Void) {
+        parallelChunks(count: span.count, minChunk: minChunk) { range in
+            kernel(Int64(first + range.lowerBound), Int64(first + range.upperBound))
+        }
+    }
     switch w.format {
     case .f32:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: Float.self))
-        parallelChunks(count: outDim, minChunk: minChunk) { range in
-            ok_matvec_f32(x, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
-        }
+        eachChunk { o0, o1 in ok_matvec_f32(x, rowCount, inDim, weights, o0, o1, y, ldy) }
     case .bf16 where rows > bf16ProductMinimumRows && KernelLevel.current == .avx512bf16:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
         let rounded = workspace.bf16Activations(for: x, rows: rows, inDim: w.inDim)
         // Chunks of whole 4-row tiles.
-        parallelChunks(count: (outDim + 3) / 4, minChunk: Swift.max(1, minChunk / 4)) { range in
-            let o0 = Int64(range.lowerBound * 4), o1 = Int64(Swift.min(outDim, range.upperBound * 4))
+        parallelChunks(count: (span.count + 3) / 4, minChunk: Swift.max(1, minChunk / 4)) { range in
+            let o0 = Int64(first + range.lowerBound * 4), o1 = Int64(Swift.min(span.upperBound, first + range.upperBound * 4))
             ok_gemm_bf16(rounded, rowCount, inDim, weights, o0, o1, y, ldy)
         }
     case .bf16 where rows == 1 && KernelLevel.current == .avx512bf16:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
         let (high, low) = workspace.splitBF16Activations(for: x, rows: rows, inDim: w.inDim)
-        parallelChunks(count: outDim, minChunk: minChunk) { range in
-            ok_matvec_bf16_split(high, low, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
-        }
+        eachChunk { o0, o1 in ok_matvec_bf16_split(high, low, rowCount, inDim, weights, o0, o1, y, ldy) }
     case .bf16:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
-        parallelChunks(count: outDim, minChunk: minChunk) { range in
-            ok_matvec_bf16(x, rowCount, inDim, weights, Int64(range.lowerBound), Int64(range.upperBound), y, ldy)
-        }
+        eachChunk { o0, o1 in ok_matvec_bf16(x, rowCount, inDim, weights, o0, o1, y, ldy) }
     case .q8, .q4:
         let activations = workspace.activations(for: x, rows: rows, inDim: w.inDim, forQ4: w.format == .q4)
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt8.self))
         let scales = UnsafePointer(w.scales!)
         let isQ8 = w.format == .q8
-        parallelChunks(count: outDim, minChunk: minChunk) { range in
-            let o0 = Int64(range.lowerBound), o1 = Int64(range.upperBound)
+        eachChunk { o0, o1 in
             if isQ8 {
                 ok_matvec_q8(activations, rowCount, inDim, weights, scales, o0, o1, y, ldy)
             } else {
