@@ -52,3 +52,17 @@ enum EngineFixtures {
         try NPYArray(contentsOf: directory(name).appendingPathComponent(file))
     }
 }
+
+extension Generator {
+    /// How far this generator's next-token logits are from those of a fresh generator given the
+    /// same tokens: the largest difference over the largest logit. A generator whose caches or
+    /// stored logits went stale (speculation, a picture step's partial head) shows it here.
+    func nextLogitsDeviationFromFresh(model: ChameleonTransformer) -> Float {
+        let resumed = nextTokenLogits()
+        let fresh = Generator(model: model, vocabulary: vocabulary, options: options)
+        fresh.append(sequence)
+        let expected = fresh.nextTokenLogits()
+        let largest = expected.reduce(0) { max($0, abs($1)) }
+        return zip(resumed, expected).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) } / largest
+    }
+}
