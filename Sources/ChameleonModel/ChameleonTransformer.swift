@@ -170,7 +170,7 @@ public final class ChameleonTransformer: Sendable {
             let v = c.vocabSize
             for row in 0..<logitRows {
                 let logits = scratch.logits.pointer + row * v
-                (logits).update(repeating: -.infinity, count: logitRange.lowerBound)
+                logits.update(repeating: -.infinity, count: logitRange.lowerBound)
                 (logits + logitRange.upperBound).update(repeating: -.infinity, count: v - logitRange.upperBound)
             }
         }

@@ -24,6 +24,9 @@ public struct ChameleonVocabulary: Sendable, Equatable {
     public let endOfTurn: Int?
     /// `imageTokenIDs[code]` is the vocabulary id of VQ code `code`.
     public let imageTokenIDs: [Int]
+    /// The ids from the lowest image token to the highest (nil without any): every image token,
+    /// and in Chameleon's layout nothing else.
+    public let imageTokenSpan: Range<Int>?
     /// `codeForToken[id]` is the VQ code of vocabulary id `id`, or −1 for non-image tokens.
     public let codeForToken: [Int32]
 
@@ -70,6 +73,7 @@ public struct ChameleonVocabulary: Sendable, Equatable {
         endOfTurn = ids[names.endOfTurn]
         imageTokenIDs = imageIDs
         codeForToken = codes
+        imageTokenSpan = imageIDs.min().flatMap { low in imageIDs.max().map { low ..< $0 + 1 } }
     }
 
     /// The code an `IMGIMG<letters>Z` name stands for, or nil for any other name.

@@ -34,9 +34,6 @@ public final class Generator {
     /// Tokens appended to `sequence` but not yet run through the model.
     var unfed: [Int] = []
     private var nextLogits: [Float]
-    /// The ids of the picture codes, as one span from the lowest to the highest (nil without any):
-    /// the only output-head rows a step inside a picture needs.
-    private let pictureCodeIDs: Range<Int>?
     private var work: [Float]
     var guidance: GuidanceRows?
     var sampler = TokenSampler()
@@ -61,7 +58,6 @@ public final class Generator {
         self.options = options
         scratch = ForwardScratch(config: model.config)
         cache = model.makeCache()
-        pictureCodeIDs = vocabulary.imageTokenIDs.min().flatMap { low in vocabulary.imageTokenIDs.max().map { low ..< $0 + 1 } }
         state = ModalityState(mode: options.mode, tokensPerImage: model.config.vqConfig.tokensPerImage)
         nextLogits = [Float](repeating: 0, count: model.config.vocabSize)
         work = nextLogits
@@ -268,7 +264,7 @@ public final class Generator {
     /// before its last code), so a step reads only those rows of the output head (an eighth of a
     /// 65,536-id Chameleon vocabulary); nil otherwise.
     var pictureCodeLogitRange: Range<Int>? {
-        state.isInImage && state.forcedToken(vocabulary: vocabulary) == nil ? pictureCodeIDs : nil
+        state.isInImage && state.forcedToken(vocabulary: vocabulary) == nil ? vocabulary.imageTokenSpan : nil
     }
 
     private enum Role {

@@ -220,11 +220,14 @@ public final class ChatLoop {
                 }
             }
         case .readTextFile(let path):
-            do {
-                let text = try TextFileReader.read(path: (path as NSString).expandingTildeInPath)
-                mailbox.post(.textFileRead(name: (path as NSString).lastPathComponent, text: text))
-            } catch {
-                mailbox.post(.failure("cannot read: \(error)"))
+            let mailbox = mailbox
+            Task.detached {
+                do {
+                    let text = try TextFileReader.read(path: (path as NSString).expandingTildeInPath)
+                    mailbox.post(.textFileRead(name: (path as NSString).lastPathComponent, text: text))
+                } catch {
+                    mailbox.post(.failure("cannot read: \(error)"))
+                }
             }
         case .loadTheme(let name):
             do {

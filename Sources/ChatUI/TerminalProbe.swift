@@ -55,8 +55,9 @@ public enum TerminalProbe {
         guard bytes.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == bytes.count else { return nothing }
 
         var received: [UInt8] = []
+        var replies = TerminalReplies(received)
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
-        while !TerminalReplies(received).endsWithDeviceAttributes {
+        while !replies.endsWithDeviceAttributes {
             let left = Int32(max(0, deadline.timeIntervalSinceNow * 1000))
             var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
             guard left > 0, poll(&descriptor, 1, left) > 0 else { break }
@@ -64,20 +65,26 @@ public enum TerminalProbe {
             let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             guard count > 0 else { break }
             received += chunk.prefix(count)
+            replies = TerminalReplies(received)
             if received.count > 4096 { break }
         }
-        let replies = TerminalReplies(received)
-        return Result(background: askingBackground ? parseBackground(received) : nil,
+        return Result(background: askingBackground ? background(in: replies) : nil,
                       kittyKeyboard: replies.answersKittyKeyboardQuery, typedAhead: replies.typed)
     }
 
     /// The colour in an OSC 11 reply (`ESC ] 11 ; rgb:RRRR/GGGG/BBBB` ended by BEL or ST; 1 to 4
     /// hex digits per channel), anywhere in `bytes`.
     public static func parseBackground(_ bytes: [UInt8]) -> RGB? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let start = text.range(of: "\u{1B}]11;rgb:") else { return nil }
-        let body = text[start.upperBound...].prefix { $0 != "\u{07}" && $0 != "\u{1B}" }
-        let channels = body.split(separator: "/", omittingEmptySubsequences: false)
+        background(in: TerminalReplies(bytes))
+    }
+
+    /// The colour of the first OSC 11 reply among `replies` (one cut off by the time limit counts
+    /// if its three channels arrived).
+    static func background(in replies: TerminalReplies) -> RGB? {
+        let prefix = Array("11;rgb:".utf8)
+        guard let reply = replies.replies.first(where: { $0.kind == .osc && $0.body.starts(with: prefix) }) else { return nil }
+        let channels = String(decoding: reply.body.dropFirst(prefix.count), as: UTF8.self)
+            .split(separator: "/", omittingEmptySubsequences: false)
         guard channels.count == 3 else { return nil }
         var values: [UInt8] = []
         for channel in channels {
