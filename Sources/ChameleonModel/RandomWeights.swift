@@ -6,11 +6,14 @@ extension ChameleonWeights {
     /// Weights of the Chameleon layout for `config`, drawn at random (uniform, standard deviation
     /// 0.02; norms 1, biases 0) and converted to `format` one tensor at a time, so shapes too big
     /// for float32 in memory still build. Deterministic for a seed. For speed measurements only.
-    public static func random(config: ChameleonConfig, format: WeightFormat, seed: UInt64 = 1) -> ChameleonWeights {
+    /// - Throws: ``WeightError/doesNotFit(path:format:neededBytes:memoryBytes:)`` when the weights
+    ///   would not fit in memory in `format`; `path` names the model in that error.
+    public static func random(config: ChameleonConfig, format: WeightFormat, seed: UInt64 = 1,
+                              path: String = "random weights") throws -> ChameleonWeights {
         do {
-            return try load(from: RandomTensorSource(config: config, seed: seed), config: config,
-                            path: "random weights", format: format)
-        } catch {
+            return try load(from: RandomTensorSource(config: config, seed: seed), config: config, path: path, format: format)
+        } catch let error as WeightError {
+            if case .doesNotFit = error { throw error }
             preconditionFailure("RandomTensorSource does not match its own config: \(error)")
         }
     }

@@ -12,6 +12,8 @@ public enum WeightError: Error, CustomStringConvertible, Sendable, Equatable {
     case unexpected(path: String, names: [String])
     case wrongShape(path: String, name: String, expected: [Int], found: [Int])
     case unreadable(path: String, name: String, reason: String)
+    /// The weights would take more memory than the machine has (``WeightMemory``).
+    case doesNotFit(path: String, format: WeightFormat, neededBytes: Int, memoryBytes: Int)
 
     public var description: String {
         func list(_ names: [String]) -> String {
@@ -27,6 +29,13 @@ public enum WeightError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(path): tensor \(name) has shape \(found), the config needs \(expected)"
         case .unreadable(let path, let name, let reason):
             return "\(path): cannot read tensor \(name): \(reason)"
+        case .doesNotFit(let path, let format, let needed, let memory):
+            let smaller = WeightFormat.allCases.drop(while: { $0 != format }).dropFirst().map(\.rawValue)
+            let advice = smaller.isEmpty ? "the model is too large for this machine"
+                : "use --weights \(smaller.joined(separator: ", "))"
+            return String(format: "%@: its weights need %.1f GB as %@, more than %.0f%% of this machine's %.1f GB; %@",
+                          path, Double(needed) / 1e9, format.rawValue, WeightMemory.usableShare * 100,
+                          Double(memory) / 1e9, advice)
         }
     }
 }
@@ -35,6 +44,10 @@ public enum WeightError: Error, CustomStringConvertible, Sendable, Equatable {
 struct ExpectedTensor {
     let name: String
     let shape: [Int]
+
+    /// Whether the tensor is a weight matrix held in the chosen ``WeightFormat`` (a projection or
+    /// the output head); every other tensor is held as float32.
+    var isMatrix: Bool { name.hasSuffix("_proj.weight") || name == "lm_head.weight" }
 }
 
 /// Prefix of the VQ image tokenizer's tensors, which the language model ignores.
@@ -97,9 +110,13 @@ extension ChameleonWeights {
     ///
     /// Tensors under `model.vqmodel.` belong to the image codec and are left alone. A tied
     /// checkpoint may still carry `lm_head.weight`; it is then ignored, as the reference does.
+    ///
+    /// Before any tensor is read, the memory the weights will take is checked against
+    /// `memoryBytes` (``WeightMemory``), so a model too large for the format fails at once.
     /// - Parameter path: how errors name the checkpoint (usually its directory).
     public static func load(from source: any TensorSource, config: ChameleonConfig, path: String,
-                            format: WeightFormat = .f32, borrowStored: Bool = true) throws -> ChameleonWeights {
+                            format: WeightFormat = .f32, borrowStored: Bool = true,
+                            memoryBytes: Int = WeightMemory.availableBytes) throws -> ChameleonWeights {
         let expected = config.expectedTensors()
         let expectedNames = Set(expected.map(\.name))
         let present = Set(source.tensorNames)
@@ -117,6 +134,19 @@ extension ChameleonWeights {
                 throw WeightError.wrongShape(path: path, name: tensor.name, expected: tensor.shape, found: found)
             }
         }
+
+        var borrowed = Set<String>()
+        if format == .bf16, borrowStored {
+            for tensor in expected where tensor.isMatrix {
+                do {
+                    if try source.storedBFloat16(tensor.name) != nil { borrowed.insert(tensor.name) }
+                } catch {
+                    throw WeightError.unreadable(path: path, name: tensor.name, reason: "\(error)")
+                }
+            }
+        }
+        try WeightMemory.check(neededBytes: config.heldWeightBytes(format: format, isBorrowed: borrowed.contains),
+                               format: format, path: path, memoryBytes: memoryBytes)
 
         let shapes = Dictionary(uniqueKeysWithValues: expected.map { ($0.name, $0.shape) })
         func tensor(_ name: String) throws -> FloatTensor {

@@ -105,7 +105,7 @@ public enum PathCompletion {
             .prefix(limit)
             .map { name in
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: (listed as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(atPath: (listed as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
                 return typedDirectory + name + (isDirectory.boolValue ? "/" : "")
             }
     }

@@ -18,6 +18,24 @@ public enum WeightFormat: String, CaseIterable, Sendable, CustomStringConvertibl
 
     /// Whether matrices of this format need an input dimension that is a multiple of 32.
     var isBlocked: Bool { self == .q8 || self == .q4 }
+
+    /// The format an (outDim × inDim) matrix asked for in this format is held in: a blocked
+    /// format falls back to bf16 when `inDim` is not a multiple of 32.
+    public func held(inDim: Int) -> WeightFormat {
+        isBlocked && inDim % quantizationBlock != 0 ? .bf16 : self
+    }
+
+    /// Bytes of weights and scales an (outDim × inDim) matrix takes in this format (after the
+    /// bf16 fallback of ``held(inDim:)``).
+    public func byteCount(outDim: Int, inDim: Int) -> Int {
+        let count = outDim * inDim
+        return switch held(inDim: inDim) {
+        case .f32: count * 4
+        case .bf16: count * 2
+        case .q8: count + count / quantizationBlock * 2
+        case .q4: count / 2 + count / quantizationBlock * 2
+        }
+    }
 }
 
 /// Weights per block of the q8 and q4 formats.
@@ -45,7 +63,7 @@ public final class WeightMatrix: @unchecked Sendable {
     /// directly: the values are copied during the call.
     public init(values source: UnsafePointer<Float>, outDim: Int, inDim: Int, format requested: WeightFormat) {
         precondition(outDim >= 0 && inDim >= 0, "WeightMatrix: negative shape")
-        let format = requested.isBlocked && inDim % quantizationBlock != 0 ? .bf16 : requested
+        let format = requested.held(inDim: inDim)
         self.format = format
         self.outDim = outDim
         self.inDim = inDim
@@ -110,9 +128,7 @@ public final class WeightMatrix: @unchecked Sendable {
     public var isBorrowed: Bool { owner != nil }
 
     /// Bytes of weights and scales: what one product streams from memory.
-    public var byteCount: Int {
-        valueBytes + (format.isBlocked ? outDim * inDim / quantizationBlock * 2 : 0)
-    }
+    public var byteCount: Int { format.byteCount(outDim: outDim, inDim: inDim) }
 
     /// Row `o` as the floats the kernels multiply with (the format's rounding included).
     public func row(_ o: Int) -> [Float] {

@@ -44,9 +44,9 @@ struct BenchCommand: ParsableCommand {
         if let shape {
             let config = shape.config
             let format = modelOptions.weights ?? .f32
-            try checkMemory(parameters: shape.parameterCount, format: format)
             checkpoint = nil
-            model = ChameleonTransformer(config: config, weights: .random(config: config, format: format))
+            model = ChameleonTransformer(config: config, weights: try .random(config: config, format: format,
+                                                                              path: "--shape \(shape.rawValue)"))
             modelName = "random-\(shape.rawValue)"
         } else {
             let loaded = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights,
@@ -233,29 +233,6 @@ enum ModelShape: String, ExpressibleByArgument, CaseIterable {
         case .oneB: ChameleonConfig(vocabSize: 65536, hiddenSize: 2048, intermediateSize: 5504, numHiddenLayers: 16, numAttentionHeads: 16)
         case .sevenB: ChameleonConfig(vocabSize: 65536, hiddenSize: 4096, intermediateSize: 11008, numHiddenLayers: 32, numAttentionHeads: 32)
         }
-    }
-
-    /// Parameters of the shape (embedding and head untied).
-    var parameterCount: Int {
-        let c = config, d = c.hiddenSize
-        let layer = 4 * d * d + 3 * d * c.intermediateSize + 2 * d + 4 * d
-        return 2 * c.vocabSize * d + c.numHiddenLayers * layer + d
-    }
-}
-
-/// Refuses a model whose weights would not fit in physical memory, before trying.
-func checkMemory(parameters: Int, format: WeightFormat) throws {
-    let bytesPerWeight: Double = switch format {
-    case .f32: 4
-    case .bf16: 2
-    case .q8: 34.0 / 32
-    case .q4: 18.0 / 32
-    }
-    let needed = Double(parameters) * bytesPerWeight
-    let physical = Double(ProcessInfo.processInfo.physicalMemory)
-    if needed > physical * 0.85 {
-        throw CLIError(String(format: "%.1f GB of %@ weights do not fit in %.1f GB of memory; use --weights bf16, q8 or q4",
-                              needed / 1e9, format.rawValue, physical / 1e9))
     }
 }
 

@@ -18,7 +18,7 @@ import TensorMath
                                      numAttentionHeads: 2, maxPositionEmbeddings: 1 << 24)
         try config.validate(path: "test")
         let before = Self.peakResidentBytes()
-        let model = ChameleonTransformer(config: config, weights: .random(config: config, format: .f32))
+        let model = ChameleonTransformer(config: config, weights: try .random(config: config, format: .f32))
         #expect(model.contextLength == 1 << 24)
         // It still runs, at a position far into the claimed context.
         let cache = model.makeCache(initialCapacity: 4)
