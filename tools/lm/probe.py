@@ -5,7 +5,8 @@ Plays the first user turn of held-out conversations that make a picture (one obj
 objects, or a word), lets the checkpoint answer greedily (text, then 256 picture codes, no
 guidance), decodes the codes with the VQGAN, reads the picture back with the scene checker and
 scores it as `tools/eval/evaluate.py` does. It also reports whether the answer's *text* names
-what was asked (the first thing a model learns to copy). Minutes of CPU, not hours: for watching
+what was asked (the first thing a model learns to copy), and how often it describes an object on
+a background of the object's own colour (`tools/eval/background_clash.py`). Minutes of CPU, not hours: for watching
 a training run, not for the README table (that one runs through the Swift engine).
 
     .venv/bin/python -m tools.lm.probe --run runs/lm3/run --data runs/lm3/data --vqgan runs/vqgan/merged --count 40
@@ -21,6 +22,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
+from tools.eval.background_clash import clashes
 from tools.eval.evaluate import make_correct
 from tools.lm.conversation_format import BUILTIN
 from tools.lm.pictures import SceneEncoder, load_vqgan
@@ -135,6 +137,7 @@ def main() -> None:
 
     started = time.time()
     tally: dict[str, list[int]] = {}
+    clash = [0, 0]  # replies describing an object on its own background colour, replies describing objects
     objects: dict[str, dict[str, int]] = {}
     categories = set(args.categories.split(",")) if args.categories else None
     for user, check, description, expected_scene in first_make_turns(args.seed, args.count, categories):
@@ -160,6 +163,10 @@ def main() -> None:
         row[0] += 1
         row[1] += text_names_request(text, said)
         row[2] += make_correct(said, scene, words="word" in said)
+        verdict = clashes(text)
+        if verdict is not None:
+            clash[0] += verdict
+            clash[1] += 1
         if "word" not in said:
             totals = objects.setdefault(category, {})
             for key, value in object_agreement(expected_scene, scene).items():
@@ -171,6 +178,7 @@ def main() -> None:
             t = objects[category]
             print(f"    objects in their cell {t['placed']}/{t['objects']}; of those, colour {t['color']}, "
                   f"shape {t['shape']}, size {t['size']} right")
+    print(f"step {step}: {clash[0]}/{clash[1]} described pictures put an object on a background of its own colour")
     print(f"({time.time() - started:.0f}s)")
 
 
