@@ -135,17 +135,18 @@ extension ChameleonWeights {
             }
         }
 
-        var borrowed = Set<String>()
+        // BF16-stored matrices asked for as bf16: their storage, lent for use in place.
+        var lent: [String: (bits: UnsafeRawPointer, owner: AnyObject)] = [:]
         if format == .bf16, borrowStored {
             for tensor in expected where tensor.isMatrix {
                 do {
-                    if try source.storedBFloat16(tensor.name) != nil { borrowed.insert(tensor.name) }
+                    lent[tensor.name] = try source.storedBFloat16(tensor.name)
                 } catch {
                     throw WeightError.unreadable(path: path, name: tensor.name, reason: "\(error)")
                 }
             }
         }
-        try WeightMemory.check(neededBytes: config.heldWeightBytes(format: format, isBorrowed: borrowed.contains),
+        try WeightMemory.check(neededBytes: config.heldWeightBytes(format: format, isBorrowed: { lent[$0] != nil }),
                                format: format, path: path, memoryBytes: memoryBytes)
 
         let shapes = Dictionary(uniqueKeysWithValues: expected.map { ($0.name, $0.shape) })
@@ -166,10 +167,10 @@ extension ChameleonWeights {
             guard let shape = shapes[name], shape.count == 2 else {
                 preconditionFailure("WeightLoading: \(name) is not a matrix in the expected table")
             }
+            if let stored = lent[name] {
+                return WeightMatrix(borrowingBFloat16: stored.bits, outDim: shape[0], inDim: shape[1], owner: stored.owner)
+            }
             do {
-                if format == .bf16, borrowStored, let stored = try source.storedBFloat16(name) {
-                    return WeightMatrix(borrowingBFloat16: stored.bits, outDim: shape[0], inDim: shape[1], owner: stored.owner)
-                }
                 return WeightMatrix(values: try source.floats(name), outDim: shape[0], inDim: shape[1], format: format)
             } catch {
                 throw WeightError.unreadable(path: path, name: name, reason: "\(error)")

@@ -28,12 +28,17 @@ public enum WeightFormat: String, CaseIterable, Sendable, CustomStringConvertibl
     /// Bytes of weights and scales an (outDim × inDim) matrix takes in this format (after the
     /// bf16 fallback of ``held(inDim:)``).
     public func byteCount(outDim: Int, inDim: Int) -> Int {
-        let count = outDim * inDim
-        return switch held(inDim: inDim) {
+        let format = held(inDim: inDim), count = outDim * inDim
+        return format.valueByteCount(count) + (format.isBlocked ? count / quantizationBlock * 2 : 0)
+    }
+
+    /// Bytes of `count` weights in this format, without the blocked formats' scales.
+    func valueByteCount(_ count: Int) -> Int {
+        switch self {
         case .f32: count * 4
         case .bf16: count * 2
-        case .q8: count + count / quantizationBlock * 2
-        case .q4: count / 2 + count / quantizationBlock * 2
+        case .q8: count
+        case .q4: count / 2
         }
     }
 }
@@ -69,12 +74,7 @@ public final class WeightMatrix: @unchecked Sendable {
         self.inDim = inDim
         let count = outDim * inDim
         let blocks = format.isBlocked ? count / quantizationBlock : 0
-        switch format {
-        case .f32: valueBytes = count * 4
-        case .bf16: valueBytes = count * 2
-        case .q8: valueBytes = count
-        case .q4: valueBytes = count / 2
-        }
+        valueBytes = format.valueByteCount(count)
         guard let memory = ok_allocate_weights(valueBytes) else {
             fatalError("WeightMatrix: out of memory for \(valueBytes) bytes of weights")
         }
@@ -113,7 +113,7 @@ public final class WeightMatrix: @unchecked Sendable {
         format = .bf16
         self.outDim = outDim
         self.inDim = inDim
-        valueBytes = outDim * inDim * 2
+        valueBytes = WeightFormat.bf16.valueByteCount(outDim * inDim)
         values = UnsafeMutableRawPointer(mutating: bits)
         scales = nil
         self.owner = owner
