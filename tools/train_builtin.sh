@@ -3,14 +3,14 @@
 # from its checkpoint when re-run. Stages and their outputs (all under runs/, git-ignored):
 #   1. VQGAN for the designed patch codes           -> runs/vqgan-patch2/export
 #      (tools/vqgan/train_patch.py; the codes: tools/vqgan/patch_codes.py)
-#   2. dataset (tools/lm/build_dataset.py)          -> runs/lm7/data      (conversations, tokenizer, ids;
+#   2. dataset (tools/lm/build_dataset.py)          -> $RUN/data        (conversations, tokenizer, ids;
 #                                                      pictures coded by the designed patch codes)
-#   3. text stage: the conversations without their  -> runs/lm7/stage0
+#   3. text stage: the conversations without their  -> $RUN/stage0
 #      picture codes, so the replies learn to restate
 #      the request before pictures take the capacity
-#   4. language model (tools/lm/train.py) from the  -> runs/lm7/stage1    (checkpoint.pt, log.txt)
+#   4. language model (tools/lm/train.py) from the  -> $RUN/stage1      (checkpoint.pt, log.txt)
 #      text stage's weights, on the whole conversations
-#   5. second stage: a fresh, lower schedule from   -> runs/lm7/stage2
+#   5. second stage: a fresh, lower schedule from   -> $RUN/stage2
 #      stage 4's weights, description words weighted 2x
 #      and picture codes unlike their upper and left
 #      neighbours (object edges, first codes) 4x
@@ -29,6 +29,9 @@ CONVERSATIONS=${CONVERSATIONS:-50000}
 THREADS=${THREADS:-2}
 # Where the model is written; another directory leaves the shipped one alone until it is judged.
 EXPORT_TO=${EXPORT_TO:-models/builtin}
+# The language model's stages (dataset, text stage, stages 1 and 2); runs/lm7 holds the run with
+# random unsaid colours (session 14), runs/lm8 the one with the default colours.
+RUN=${RUN:-runs/lm8}
 export OPENBLAS_NUM_THREADS=1
 SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3)
 
@@ -39,17 +42,17 @@ SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3
 # 5445 ids: 4,100 special and image tokens (4,092 codes) and 1,345 byte-level BPE text tokens, with
 # capital letters kept apart so that words are spelled; 60% of the conversations that end with a
 # picture stop after its first 0-32 codes, spending those tokens on more conversations' text.
-[ -f runs/lm7/data/meta.json ] || "$PY" -m tools.lm.build_dataset --vqgan runs/vqgan-patch2/export --codes patch \
+[ -f "$RUN"/data/meta.json ] || "$PY" -m tools.lm.build_dataset --vqgan runs/vqgan-patch2/export --codes patch \
     --count "$CONVERSATIONS" --seed 1 --vocab-size 5445 --threads "$THREADS" --spell-capitals \
-    --cut-last-picture 0.6 --out runs/lm7/data
+    --cut-last-picture 0.6 --out "$RUN"/data
 # Text stage: 600 steps of text alone (a step holds ~7x the conversations of a mixed step; rows
 # padded to 32 tokens). Against the same 214 mixed steps from scratch it raised the copied
 # colour and shape words of one-object replies from 12.6% to 72.6% (README, "In progress").
-"$PY" -m tools.lm.train --data runs/lm7/data --out runs/lm7/stage0 --without-picture-codes --bucket 32 \
+"$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage0 --without-picture-codes --bucket 32 \
     --steps "$TEXT_STEPS" --minutes 150 --threads "$THREADS" --seed 1233 "${SHAPE[@]}"
-"$PY" -m tools.lm.train --data runs/lm7/data --out runs/lm7/stage1 --init-from runs/lm7/stage0/checkpoint.pt \
+"$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage1 --init-from "$RUN"/stage0/checkpoint.pt \
     --steps "$LM_STEPS" --minutes 480 --threads "$THREADS" --seed 1234 "${SHAPE[@]}"
-"$PY" -m tools.lm.train --data runs/lm7/data --out runs/lm7/stage2 --init-from runs/lm7/stage1/checkpoint.pt \
+"$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage2 --init-from "$RUN"/stage1/checkpoint.pt \
     --steps "$STAGE2_STEPS" --minutes 240 --threads "$THREADS" --seed 1235 "${SHAPE[@]}" \
     --lr 6e-4 --warmup-steps 50 --text-weight 2 --novel-code-weight 4
-"$PY" -m tools.lm.export --run runs/lm7/stage2 --data runs/lm7/data --vqgan runs/vqgan-patch2/export --out "$EXPORT_TO"
+"$PY" -m tools.lm.export --run "$RUN"/stage2 --data "$RUN"/data --vqgan runs/vqgan-patch2/export --out "$EXPORT_TO"

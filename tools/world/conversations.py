@@ -25,7 +25,9 @@ from .requests import (
     background_phrase, choose, fill, finish, in_picture, object_phrase, objects_phrase, reference_options,
     reference_phrase, word_color_phrase, word_text_phrase,
 )
-from .scene import Scene, Word, WorldObject, free_positions, random_object, random_scene
+from .scene import (
+    Scene, Word, WorldObject, default_ink, free_positions, random_object, random_scene, with_unsaid_colors,
+)
 from .spec import COLORS, MAX_OBJECTS, POSITIONS, SHAPES, SIZES, sizes_allowed_at
 from .templates import IMPOSSIBLE_THINGS, PHOTO_PLACES, UNKNOWN_COLORS
 from .words import random_word
@@ -84,6 +86,7 @@ def make_objects(rng: random.Random, conv: Conversation, count: int | None = Non
             scene = random_scene(rng, word_probability=0.0)
     said = [_said_flags(rng) for _ in scene.objects]
     background_said = rng.random() < 0.5
+    scene = with_unsaid_colors(scene, background_said, [s["color"] for s in said])
     template = choose(rng, "make", conv.held_out)
     first = "{bgfirst}" in template.pattern
     bg = background_phrase(rng, scene.background if background_said else None, first=first)
@@ -101,8 +104,9 @@ def make_word(rng: random.Random, conv: Conversation) -> None:
     text = random_word(rng)
     background = rng.choice(COLORS)
     color = rng.choice([c for c in COLORS if c != background])
-    scene = Scene(background, word=Word(text, color))
     color_said, background_said = rng.random() < 0.7, rng.random() < 0.5
+    scene = with_unsaid_colors(Scene(background, word=Word(text, color)), background_said, [color_said])
+    background, color = scene.background, scene.word.color
     template = choose(rng, "make_word", conv.held_out)
     first = "{bgfirst}" in template.pattern
     bg = background_phrase(rng, background if background_said else None, first=first)
@@ -165,6 +169,8 @@ def _random_edit(rng: random.Random, scene: Scene, impossible: bool) -> tuple[Ed
 def _object_for_add(rng: random.Random, scene: Scene, said: dict[str, bool], impossible: bool) -> WorldObject | None:
     if not impossible:
         obj = random_object(rng, scene, scene.background)
+        if obj is not None and not said["color"]:
+            obj = replace(obj, color=default_ink(scene.background))
         return obj
     shape = rng.choice(SHAPES)
     color = rng.choice(COLORS)

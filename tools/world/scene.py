@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass, field, replace
 
 from .spec import (
-    COLORS, MAX_OBJECTS, MIN_OBJECTS, POSITIONS, SHAPES, SIZES, WORD_ALPHABET,
+    COLORS, DEFAULT_BACKGROUNDS, DEFAULT_INKS, MAX_OBJECTS, MIN_OBJECTS, POSITIONS, SHAPES, SIZES, WORD_ALPHABET,
     WORD_MAX_LETTERS, WORD_MIN_LETTERS, extent_pixels, position_center, sizes_allowed_at,
 )
 
@@ -189,6 +189,33 @@ def random_object(rng: random.Random, scene: Scene, background: str) -> WorldObj
     position = rng.choice([p for s, p in options if s == size])
     color = rng.choice([c for c in COLORS if c != background])
     return WorldObject(rng.choice(SHAPES), color, size, position)
+
+
+def default_background(inks: list[str]) -> str:
+    """The background chosen for a request that leaves it unsaid, given the colours it did name
+    for its objects or word (`inks`)."""
+    return next(c for c in DEFAULT_BACKGROUNDS + COLORS if c not in inks)
+
+
+def default_ink(background: str) -> str:
+    """The colour chosen for an object or word whose request leaves its colour unsaid."""
+    return next(c for c in DEFAULT_INKS + COLORS if c != background)
+
+
+def with_unsaid_colors(scene: Scene, background_said: bool, colors_said: list[bool]) -> Scene:
+    """`scene` with the colours its request left unsaid replaced by the defaults: the background
+    (when not `background_said`) and each object's or the word's colour (`colors_said`, one flag per
+    object, or one for the word)."""
+    inks = [o.color for o, said in zip(scene.objects, colors_said) if said]
+    if scene.word is not None and colors_said[0]:
+        inks.append(scene.word.color)
+    background = scene.background if background_said else default_background(inks)
+    objects = tuple(o if said else replace(o, color=default_ink(background))
+                    for o, said in zip(scene.objects, colors_said))
+    word = scene.word
+    if word is not None and not colors_said[0]:
+        word = replace(word, color=default_ink(background))
+    return replace(scene, background=background, objects=objects, word=word)
 
 
 def random_word_text(rng: random.Random, length: int | None = None) -> str:

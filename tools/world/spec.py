@@ -39,6 +39,16 @@ PALETTE: dict[str, tuple[int, int, int]] = {
 
 COLORS: tuple[str, ...] = tuple(PALETTE)
 
+DEFAULT_BACKGROUNDS: tuple[str, ...] = ("white", "black")
+"""The background a made picture gets when its request leaves it unsaid: the first of these (then
+of COLORS) that no colour the request named for an object or word is. A fixed choice rather than
+a random one: a model that copies the request's words learns a free colour slot as "any colour of
+the request", and drew objects on a background of their own colour (invisible)."""
+
+DEFAULT_INKS: tuple[str, ...] = ("red", "blue")
+"""The colour an object or word gets when its request leaves it unsaid: the first of these (then
+of COLORS) that is not the background."""
+
 SHAPES: tuple[str, ...] = (
     "circle", "square", "triangle", "diamond", "star", "heart", "ring", "cross",
 )

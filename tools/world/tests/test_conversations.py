@@ -114,6 +114,30 @@ class Generation(unittest.TestCase):
                 for key, value in wanted.items():
                     self.assertEqual(getattr(obj, key), value)
 
+    def test_colors_left_unsaid_are_the_defaults(self):
+        """Unsaid background: white, or black when the request named white for something (red when
+        it named both); unsaid
+        object or word colour: red, or blue on a red background. Each case must occur."""
+        cases = Counter()
+        for conversation, pictures, index, turn, check in self.checks(self.train):
+            if check["kind"] != "make":
+                continue
+            scene = pictures[check["picture"] - 1][2]
+            said = check["said"]
+            inks = [(scene.word.color, said["word"]["color"])] if "word" in said else \
+                [(o.color, wanted.get("color")) for o, wanted in zip(scene.objects, said["objects"])]
+            named = [color for color, wanted in inks if wanted]
+            if not said["background"]:
+                expected = next(c for c in ("white", "black", "red", "orange") if c not in named)
+                self.assertEqual(scene.background, expected, check)
+                cases["background " + expected] += 1
+            for color, wanted in inks:
+                if not wanted:
+                    expected = "blue" if scene.background == "red" else "red"
+                    self.assertEqual(color, expected, check)
+                    cases["ink " + expected] += 1
+        self.assertLessEqual({"background white", "background black", "ink red", "ink blue"}, set(cases), cases)
+
     def test_edits_change_only_what_was_asked(self):
         seen = 0
         for conversation, pictures, index, turn, check in self.checks(self.train):
