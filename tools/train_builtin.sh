@@ -47,7 +47,7 @@ SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3
     --cut-last-picture 0.6 --out "$RUN"/data
 # Text stage: 600 steps of text alone (a step holds ~7x the conversations of a mixed step; rows
 # padded to 32 tokens). Against the same 214 mixed steps from scratch it raised the copied
-# colour and shape words of one-object replies from 12.6% to 72.6% (README, "In progress").
+# colour and shape words of one-object replies from 12.6% to 72.6% (tools/lm/README.md).
 "$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage0 --without-picture-codes --bucket 32 \
     --steps "$TEXT_STEPS" --minutes 150 --threads "$THREADS" --seed 1233 "${SHAPE[@]}"
 "$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage1 --init-from "$RUN"/stage0/checkpoint.pt \
