@@ -65,7 +65,8 @@ public final class NcursesTerminal: Terminal {
 
     /// Takes over the terminal. `preferredColorMode` is what the user or environment asks for;
     /// the mode used is the lesser of it and what the terminal has. `typedAhead`: input already
-    /// read from the terminal (keys typed during `TerminalProbe.run`), read first.
+    /// read from the terminal (keys typed during `TerminalProbe.run`), read first, then what was
+    /// typed since (`TypedAhead`).
     /// `kittyKeyboard`: the terminal answered the kitty keyboard query (see `modeSequences`).
     public init(preferredColorMode: ColorMode, environment: [String: String] = ProcessInfo.processInfo.environment,
                 typedAhead: [UInt8] = [], kittyKeyboard: Bool = false) throws(TerminalError) {
@@ -74,6 +75,7 @@ public final class NcursesTerminal: Terminal {
         (enableModes, disableModes) = Self.modeSequences(kittyKeyboard: kittyKeyboard)
         setlocale(LC_ALL, "")
         omnichat_save_terminal_state(STDIN_FILENO)
+        let shellMapsEnter = TypedAhead.mapsEnterToLineFeed(STDIN_FILENO)
         let term = environment["TERM"] ?? ""
         var screen: OpaquePointer?
         if preferredColorMode == .truecolor, !term.hasSuffix("-direct") {
@@ -88,6 +90,9 @@ public final class NcursesTerminal: Terminal {
         raw()
         noecho()
         nonl()
+        // Keys typed since the probe gave the terminal back (while the model loaded) went
+        // through the shell's line discipline.
+        self.typedAhead += TypedAhead.enterRestored(TypedAhead.read(STDIN_FILENO), mappedByLineDiscipline: shellMapsEnter)
         let window = omnichat_stdscr()
         keypad(window, false)
         meta(window, true)

@@ -50,7 +50,10 @@ public enum TerminalProbe {
         defer { tcsetattr(input, TCSANOW, &saved) }
         var raw = saved
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
+        raw.c_iflag &= ~tcflag_t(ICRNL)  // Enter stays CR, as under curses' nonl()
         guard tcsetattr(input, TCSANOW, &raw) == 0 else { return nothing }
+        let typedBefore = TypedAhead.enterRestored(TypedAhead.read(input),
+                                                   mappedByLineDiscipline: saved.c_iflag & tcflag_t(ICRNL) != 0)
         let bytes = Array(query(askingBackground: askingBackground).utf8)
         guard bytes.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == bytes.count else { return nothing }
 
@@ -69,7 +72,7 @@ public enum TerminalProbe {
             if received.count > 4096 { break }
         }
         return Result(background: askingBackground ? background(in: replies) : nil,
-                      kittyKeyboard: replies.answersKittyKeyboardQuery, typedAhead: replies.typed)
+                      kittyKeyboard: replies.answersKittyKeyboardQuery, typedAhead: typedBefore + replies.typed)
     }
 
     /// The colour in an OSC 11 reply (`ESC ] 11 ; rgb:RRRR/GGGG/BBBB` ended by BEL or ST; 1 to 4

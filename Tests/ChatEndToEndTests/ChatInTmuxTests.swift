@@ -147,6 +147,22 @@ struct ChatInTmuxTests {
         return counts.map { Double($0) / Double(image.width * image.height) }
     }
 
+    /// A message typed and sent with Enter while the chat is still starting (before it asks the
+    /// terminal, or while the model loads) is sent once the chat is up, not left in the prompt
+    /// with a line break: the shell's line discipline had turned its Enter into a line feed.
+    @Test(arguments: [0.0, 0.1, 0.2])
+    func aMessageTypedWhileTheChatStartsIsSent(afterSeconds delay: Double) async throws {
+        defer { try? FileManager.default.removeItem(at: stateDirectory) }
+        let session = try start(seed: 1)
+        defer { session.close() }
+        try await Task.sleep(for: .seconds(delay))
+        try session.type("hello")
+        try session.press("Enter")
+        #expect(await session.waitFor { Self.replyEnded($0) && $0.contains("You") }, "not sent:\n\(session.screen())")
+        try session.press("C-d")
+        #expect(await session.waitFor { $0.contains("EXIT=0") })
+    }
+
     @Test func theBuiltInModelDrawsAndAFollowUpEditsThePicture() async throws {
         defer { try? FileManager.default.removeItem(at: stateDirectory) }
         let session = try start(seed: 1, model: Self.builtInModel)

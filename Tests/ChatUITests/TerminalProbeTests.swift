@@ -22,7 +22,8 @@ import Glibc
     }
 
     /// Opens a pseudo-terminal; `answer` gets what the probe wrote and returns the reply.
-    func probe(timeout: Int = 2000, askingBackground: Bool = true,
+    /// `typedBefore` is typed on it (in the shell's cooked mode) before the probe starts.
+    func probe(timeout: Int = 2000, askingBackground: Bool = true, typedBefore: String = "",
                answer: @escaping @Sendable (String) -> String?) throws -> (TerminalProbe.Result, Double) {
         // posix_openpt and friends are not visible to Swift here; /dev/ptmx with the two ioctls
         // they wrap (Linux: TIOCSPTLCK unlocks the pair, TIOCGPTN gives its number) does the same.
@@ -34,6 +35,12 @@ import Glibc
         let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
         try #require(slave >= 0)
         defer { close(slave) }
+        if !typedBefore.isEmpty {
+            _ = Array(typedBefore.utf8).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+            // In cooked mode the slave is readable once the line discipline has taken a whole line.
+            var ready = pollfd(fd: slave, events: Int16(POLLIN), revents: 0)
+            try #require(poll(&ready, 1, 2000) == 1)
+        }
         let terminal = Thread {
             var buffer = [UInt8](repeating: 0, count: 64)
             var query: [UInt8] = []
@@ -95,6 +102,15 @@ import Glibc
         let (result, _) = try probe { _ in "dr\u{1B}]11;rgb:0000/0000/0000\u{07}aw\u{1B}[A\u{1B}[?62;22c" }
         #expect(result.background == RGB(0, 0, 0))
         #expect(result.typedAhead == Array("draw\u{1B}[A".utf8))
+    }
+
+    /// A message typed (with Enter) while the chat was starting is sent: the shell's line
+    /// discipline turned its Enter into a line feed, which the probe turns back; an Enter typed
+    /// while the probe waits is read raw and stays a carriage return.
+    @Test func anEnterTypedBeforeTheChatStartsStaysEnter() throws {
+        let (result, _) = try probe(typedBefore: "draw a red circle\r") { _ in "hi\r\u{1B}[?62;22c" }
+        #expect(String(decoding: result.typedAhead, as: UTF8.self) == "draw a red circle\rhi\r")
+        #expect(TypedAhead.enterRestored(Array("a\nb".utf8), mappedByLineDiscipline: false) == Array("a\nb".utf8))
     }
 
     @Test func repliesAreTakenOutOfTheInputWholeOrCut() {
