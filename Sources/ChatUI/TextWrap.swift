@@ -1,5 +1,6 @@
 /// Breaks text into lines of at most `width` columns, at spaces where it can and inside a word
-/// only when the word alone is too long. Line breaks in the text start new lines; tabs become
+/// only when the word alone is too long; a line's continuations keep its indentation. Line
+/// breaks in the text start new lines; tabs become
 /// spaces to the next multiple of 4; widths are `CellWidth`'s, so Korean, CJK and emoji wrap
 /// at their true size.
 ///
@@ -33,34 +34,42 @@ public enum TextWrap {
     }
 
     static func wrapParagraph(_ characters: [Character], width: Int) -> [String] {
+        // A paragraph's continuation lines keep its indentation (a list or help entry stays
+        // lined up), unless that would leave less than half the width for text.
+        let indentation = characters.prefix { $0 == " " }.count
+        let hanging = indentation <= width / 2 ? indentation : 0
         var lines: [String] = []
         var line: [Character] = []
         var lineWidth = 0
+        /// Characters at the start of `line` that are indentation, where it never breaks.
+        var lineStart = hanging
         /// Where the line may break: the index after the last space.
         var breakAfterSpace: Int?
+        func startContinuation(with carried: [Character]) {
+            line = Array(repeating: " ", count: hanging) + carried
+            lineWidth = hanging + carried.reduce(0) { $0 + CellWidth.of($1) }
+            lineStart = hanging
+            breakAfterSpace = nil
+        }
         for character in characters {
             let columns = CellWidth.of(character)
-            if lineWidth + columns > width && !line.isEmpty {
+            if lineWidth + columns > width && line.count > lineStart {
                 if character == " " {
                     // A space at the break is dropped.
                     lines.append(trimmedEnd(line))
-                    line = []
-                    lineWidth = 0
-                    breakAfterSpace = nil
+                    startContinuation(with: [])
                     continue
                 }
-                if let breakAt = breakAfterSpace, breakAt > 0, breakAt < line.count {
+                if let breakAt = breakAfterSpace, breakAt > lineStart, breakAt < line.count {
                     let carried = Array(line[breakAt...])
                     lines.append(trimmedEnd(Array(line[..<breakAt])))
-                    line = carried
-                    lineWidth = carried.reduce(0) { $0 + CellWidth.of($1) }
+                    startContinuation(with: carried)
                 } else {
                     lines.append(trimmedEnd(line))
-                    line = []
-                    lineWidth = 0
+                    startContinuation(with: [])
                 }
-                breakAfterSpace = nil
             }
+            if character == " " && line.count == lineStart && lineStart > 0 { continue }  // no space after the indent
             line.append(character)
             lineWidth += columns
             if character == " " { breakAfterSpace = line.count }

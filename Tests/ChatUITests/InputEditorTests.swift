@@ -87,5 +87,12 @@ import Testing
         #expect(TextWrap.wrap("a\n\nb", width: 5) == ["a", "", "b"])
         #expect(TextWrap.wrap("\tx", width: 10) == ["    x"])
         #expect(TextWrap.wrap("🙂🙂🙂", width: 5) == ["🙂🙂", "🙂"])
+        // Continuations keep the line's indentation (help entries, lists), unless it is more
+        // than half the width.
+        #expect(TextWrap.wrap("    /new starts a new conversation", width: 16)
+            == ["    /new starts", "    a new", "    conversation"])
+        #expect(TextWrap.wrap("  abcdefghij", width: 6) == ["  abcd", "  efgh", "  ij"])
+        #expect(TextWrap.wrap("      ab cd", width: 8) == ["      ab", "cd"])
+        #expect(TextWrap.wrap("  a\nb c d", width: 3) == ["  a", "b c", "d"])
     }
 }
