@@ -27,8 +27,8 @@ public enum SlashCommand: Sendable, Equatable {
 
     /// Every command with its arguments, for /help and Tab.
     public static let usage: [(name: String, arguments: String, summary: String)] = [
-        ("help", "", "keys and commands"),
-        ("new", "", "start a new conversation"),
+        ("help", "", "keys and commands (also /?)"),
+        ("new", "", "start a new conversation (also /clear)"),
         ("retry", "", "regenerate the last reply (also /regen)"),
         ("undo", "", "drop the last exchange"),
         ("edit", "", "put your last message back in the input to change and resend"),
@@ -42,7 +42,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("theme", "NAME", "switch colours (/theme alone lists themes)"),
         ("model", "DIR", "talk to another model (starts a new conversation)"),
         ("copy", "", "copy the last reply's text to the clipboard (OSC 52, works over ssh)"),
-        ("quit", "", "leave (also /exit, Ctrl+D on an empty prompt)"),
+        ("quit", "", "leave (also /exit, /bye, Ctrl+D on an empty prompt)"),
     ]
 
     /// Names `/set` accepts.
