@@ -123,6 +123,7 @@ def main() -> None:
                         help="only these first requests, e.g. word_short,word_long (default: every make category)")
     parser.add_argument("--gold-description", action="store_true",
                         help="start each reply with the right description, so the picture alone is tested")
+    parser.add_argument("--show", action="store_true", help="print each request and the reply's text")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -137,7 +138,9 @@ def main() -> None:
 
     started = time.time()
     tally: dict[str, list[int]] = {}
-    clash = [0, 0]  # replies describing an object on its own background colour, replies describing objects
+    # Replies describing an object on its own background colour, and replies describing objects:
+    # where the request left the background unsaid, and where it named it.
+    clash = {"unsaid": [0, 0], "said": [0, 0]}
     objects: dict[str, dict[str, int]] = {}
     categories = set(args.categories.split(",")) if args.categories else None
     for user, check, description, expected_scene in first_make_turns(args.seed, args.count, categories):
@@ -164,9 +167,13 @@ def main() -> None:
         row[1] += text_names_request(text, said)
         row[2] += make_correct(said, scene, words="word" in said)
         verdict = clashes(text)
+        if args.show:
+            user_text = " ".join(s["text"] for s in user["segments"] if s["type"] == "text")
+            print(f"{category}: {user_text!r} -> {text!r}" + (" [own-colour background]" if verdict else ""))
         if verdict is not None:
-            clash[0] += verdict
-            clash[1] += 1
+            where = clash["said" if check["said"].get("background") else "unsaid"]
+            where[0] += verdict
+            where[1] += 1
         if "word" not in said:
             totals = objects.setdefault(category, {})
             for key, value in object_agreement(expected_scene, scene).items():
@@ -178,7 +185,9 @@ def main() -> None:
             t = objects[category]
             print(f"    objects in their cell {t['placed']}/{t['objects']}; of those, colour {t['color']}, "
                   f"shape {t['shape']}, size {t['size']} right")
-    print(f"step {step}: {clash[0]}/{clash[1]} described pictures put an object on a background of its own colour")
+    (unsaid, unsaid_n), (said_bg, said_n) = clash["unsaid"], clash["said"]
+    print(f"step {step}: {unsaid + said_bg}/{unsaid_n + said_n} described pictures put an object on a background of its "
+          f"own colour ({unsaid}/{unsaid_n} where the request left the background unsaid, {said_bg}/{said_n} where it named it)")
     print(f"({time.time() - started:.0f}s)")
 
 
