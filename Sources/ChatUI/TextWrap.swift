@@ -1,8 +1,7 @@
 /// Breaks text into lines of at most `width` columns, at spaces where it can and inside a word
 /// only when the word alone is too long; a line's continuations keep its indentation. Line
-/// breaks in the text start new lines; tabs become
-/// spaces to the next multiple of 4; widths are `CellWidth`'s, so Korean, CJK and emoji wrap
-/// at their true size.
+/// breaks in the text start new lines; tabs become spaces to the next multiple of 4; widths are
+/// `CellWidth`'s, so Korean, CJK and emoji wrap at their true size.
 ///
 ///     TextWrap.wrap("the red circle", width: 8)   // ["the red", "circle"]
 public enum TextWrap {
