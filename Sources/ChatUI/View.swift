@@ -30,9 +30,12 @@ func firstVisibleLine(_ scroll: ScrollPosition, total: Int, visible: Int) -> Int
 
 private func drawTooSmall(_ screen: inout Screen, size: TerminalSize, style: Style) {
     guard size.rows > 0 && size.columns > 0 else { return }
+    // Wrapped to the window, so even a sliver of one says what it needs.
     let message = ["Window too small", "need \(Layout.minimumSize.columns)×\(Layout.minimumSize.rows)"]
-    for (index, line) in message.enumerated() where index < size.rows {
-        let row = max(0, size.rows / 2 - 1) + index
+        .flatMap { TextWrap.wrap($0, width: size.columns) }
+    let top = max(0, (size.rows - message.count) / 2)
+    for (index, line) in message.enumerated() {
+        let row = top + index
         guard row < size.rows else { break }
         let column = max(0, (size.columns - CellWidth.of(line)) / 2)
         screen.write(line, row: row, column: column, style: style)

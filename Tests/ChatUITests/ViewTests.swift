@@ -68,6 +68,8 @@ import Testing
     @Test func aTooSmallWindowGetsAShortMessage() {
         let screen = view(makeState(columns: 18, rows: 5))
         #expect(screen.textSnapshot() == "\n Window too small\n    need 20×6\n\n")
+        // Narrower than the message: wrapped, still whole.
+        #expect(view(makeState(columns: 12, rows: 3)).textSnapshot() == " Window too\n   small\n need 20×6")
     }
 
     @Test func everySizeFromTinyToWideDrawsWithoutLeavingTheScreen() {
