@@ -4,9 +4,13 @@ import ArgumentParser
 /// scripts, checks and benchmarks.
 @main
 struct Omnichat: AsyncParsableCommand {
+    /// The release, printed by `omnichat --version`.
+    static let version = "omnichat 0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "omnichat",
         abstract: "Chat with an omnimodal (text and picture) model at the terminal.",
+        version: version,
         subcommands: [ChatCommand.self, CompleteCommand.self, TokenizeCommand.self, DetokenizeCommand.self, BenchCommand.self, ShowCommand.self,
                       VQCommand.self, RunCommand.self, SessionsCommand.self, ExportCommand.self, SessionStressCommand.self],
         defaultSubcommand: ChatCommand.self

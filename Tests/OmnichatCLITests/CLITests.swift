@@ -12,7 +12,6 @@ import Testing
         let stderr: String
     }
 
-    /// Runs the `omnichat` built next to this test bundle.
     /// Runs the built `omnichat` with `arguments`; `input`, when given, is piped to its standard input.
     func omnichat(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("omnichat")
@@ -91,6 +90,14 @@ import Testing
         #expect(header(written).contains("'shape': (\(prompt.ids.count), 420)"))
         #expect(header(written).contains("'<f4'"))
         #expect(written.count == expected.count)
+    }
+
+    /// `--version` prints the name and release on one line and succeeds, as other CLIs do (the
+    /// chat, the default subcommand, does not take it for an unknown option).
+    @Test func versionPrintsTheNameAndRelease() throws {
+        let result = try omnichat(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.range(of: #"^omnichat [0-9]+\.[0-9]+\.[0-9]+\n$"#, options: .regularExpression) != nil, "\(result.stdout)")
     }
 
     @Test func tokenizeThenDetokenizeRoundTrips() throws {
