@@ -60,7 +60,8 @@ struct ChatCommand: AsyncParsableCommand {
         var options = GenerationOptions(modelDefaults: try GenerationDefaults.load(directory: directory))
         config.sampling?.apply(to: &options)
         sampling.apply(to: &options)
-        printError("omnichat: loading \(directory.path)")
+        // Converting a big checkpoint's weights (say to q4) takes a while: say that it is happening.
+        printError("omnichat: loading \(directory.path)" + (modelOptions.weights.map { " (weights held as \($0.rawValue), converted on load)" } ?? ""))
         let cache = directories.cache
         let weightFormat = modelOptions.weights, mapWeights = !modelOptions.noMmap
         /// Loads a model with its picture codec; `verbose` notes slow steps on standard error
