@@ -63,10 +63,22 @@ final class FileLock {
     private var descriptor: Int32
 
     /// Takes the lock or throws `sessionInUse` (`sessionPath` names the session).
-    init(path: String, sessionPath: String) throws(SessionError) {
+    ///
+    /// A lock this process has just let go of can still be held for a moment: a child being
+    /// started (fork, then exec) shares the closed descriptor's open file until its exec closes
+    /// it. So a busy lock is tried again for up to `busyWait` seconds before it counts as another
+    /// omnichat's, which holds it for as long as it runs.
+    init(path: String, sessionPath: String, busyWait: Double = 0.25) throws(SessionError) {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .writeFailed(path: path, reason: errnoText()) }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        var waited = 0.0
+        while !locked && errno == EWOULDBLOCK && waited < busyWait {
+            usleep(10_000)
+            waited += 0.01
+            locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        if !locked {
             let busy = errno == EWOULDBLOCK
             let reason = errnoText()
             close(descriptor)

@@ -78,6 +78,19 @@ import Testing
         }
     }
 
+    /// A lock let go of a moment later (as when a child being started still shares the closed
+    /// descriptor until its exec) is waited for; one held on is another omnichat's.
+    @Test func aLockReleasedAMomentLaterIsWaitedFor() throws {
+        let path = try SessionFixtures.scratch("lock").appendingPathComponent(".lock").path
+        let holder = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try #require(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
+        #expect(throws: SessionError.sessionInUse(path: "s")) { _ = try FileLock(path: path, sessionPath: "s", busyWait: 0.05) }
+        let letGo = Thread { usleep(50_000); close(holder) }
+        letGo.start()
+        let lock = try FileLock(path: path, sessionPath: "s", busyWait: 2)
+        lock.release()
+    }
+
     @Test func aSecondWriterCannotTakeALockedSession() async throws {
         let checkpoint = try SessionFixtures.checkpoint()
         let identity = try SessionFixtures.identity(checkpoint)
