@@ -55,19 +55,19 @@ public enum TerminalProbe {
         let typedBefore = TypedAhead.enterRestored(TypedAhead.read(input),
                                                    mappedByLineDiscipline: saved.c_iflag & tcflag_t(ICRNL) != 0)
         let bytes = Array(query(askingBackground: askingBackground).utf8)
-        guard bytes.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == bytes.count else { return nothing }
+        guard bytes.withUnsafeBytes({ write(output, $0.baseAddress, $0.count) }) == bytes.count else {
+            return Result(background: nil, typedAhead: typedBefore)
+        }
 
         var received: [UInt8] = []
         var replies = TerminalReplies(received)
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
         while !replies.endsWithDeviceAttributes {
             let left = Int32(max(0, deadline.timeIntervalSinceNow * 1000))
-            var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
-            guard left > 0, poll(&descriptor, 1, left) > 0 else { break }
-            var chunk = [UInt8](repeating: 0, count: 256)
-            let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            received += chunk.prefix(count)
+            guard left > 0 else { break }
+            let chunk = TypedAhead.readChunk(input, waitingMilliseconds: left)
+            guard !chunk.isEmpty else { break }
+            received += chunk
             replies = TerminalReplies(received)
             if received.count > 4096 { break }
         }

@@ -40,26 +40,24 @@ public enum TextWrap {
         var lines: [String] = []
         var line: [Character] = []
         var lineWidth = 0
-        /// Characters at the start of `line` that are indentation, where it never breaks.
-        var lineStart = hanging
-        /// Where the line may break: the index after the last space.
+        /// Where the line may break: the index after the last space (never inside the first
+        /// `hanging` characters, the indentation).
         var breakAfterSpace: Int?
         func startContinuation(with carried: [Character]) {
             line = Array(repeating: " ", count: hanging) + carried
             lineWidth = hanging + carried.reduce(0) { $0 + CellWidth.of($1) }
-            lineStart = hanging
             breakAfterSpace = nil
         }
         for character in characters {
             let columns = CellWidth.of(character)
-            if lineWidth + columns > width && line.count > lineStart {
+            if lineWidth + columns > width && line.count > hanging {
                 if character == " " {
                     // A space at the break is dropped.
                     lines.append(trimmedEnd(line))
                     startContinuation(with: [])
                     continue
                 }
-                if let breakAt = breakAfterSpace, breakAt > lineStart, breakAt < line.count {
+                if let breakAt = breakAfterSpace, breakAt > hanging, breakAt < line.count {
                     let carried = Array(line[breakAt...])
                     lines.append(trimmedEnd(Array(line[..<breakAt])))
                     startContinuation(with: carried)
@@ -68,7 +66,7 @@ public enum TextWrap {
                     startContinuation(with: [])
                 }
             }
-            if character == " " && line.count == lineStart && lineStart > 0 { continue }  // no space after the indent
+            if character == " " && line.count == hanging && hanging > 0 { continue }  // no space after the indent
             line.append(character)
             lineWidth += columns
             if character == " " { breakAfterSpace = line.count }

@@ -12,14 +12,22 @@ enum TypedAhead {
     /// The bytes readable on `input` now, without waiting (at most 4 KB).
     static func read(_ input: Int32) -> [UInt8] {
         var received: [UInt8] = []
-        var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
-        while received.count < 4096, poll(&descriptor, 1, 0) > 0 {
-            var chunk = [UInt8](repeating: 0, count: 256)
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            received += chunk.prefix(count)
+        while received.count < 4096 {
+            let chunk = readChunk(input, waitingMilliseconds: 0)
+            if chunk.isEmpty { break }
+            received += chunk
         }
         return received
+    }
+
+    /// Up to 256 bytes from `input`, waiting at most `waitingMilliseconds` for the first; empty
+    /// when none arrived in time or the input has ended.
+    static func readChunk(_ input: Int32, waitingMilliseconds: Int32) -> [UInt8] {
+        var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, waitingMilliseconds) > 0 else { return [] }
+        var chunk = [UInt8](repeating: 0, count: 256)
+        let count = chunk.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+        return count > 0 ? Array(chunk.prefix(count)) : []
     }
 
     /// Whether the terminal on `input` turns Enter into a line feed as it is now set (ICRNL).

@@ -17,7 +17,7 @@ import argparse
 import json
 import re
 
-from tools.world.scene import COLORS
+from tools.world.spec import COLORS
 
 DESCRIBED = re.compile(r"Here is picture \d+: (?P<objects>.*) on an? (?P<background>\w+) background\.$")
 
