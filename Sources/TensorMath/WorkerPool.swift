@@ -30,6 +30,11 @@ final class WorkerPool: @unchecked Sendable {
     /// atomics compiled into this module, not the standard library's mutex internals).
     private let busy = Atomic<Bool>(false)
     private let generation = Atomic<Int>(0)
+    /// The next chunk to claim, tagged with its loop's generation (`tagged`), and the loop's chunk
+    /// count, tagged the same way. A worker that claims a chunk just as one loop ends and the
+    /// next begins gets the old loop's tag, and the count's new tag turns it away: checked
+    /// against the new count alone, its stale index ran a chunk twice and let the loop end while
+    /// a chunk still ran.
     private let nextChunk = Atomic<Int>(0)
     private let chunkCount = Atomic<Int>(0)
     private let unfinished = Atomic<Int>(0)
@@ -57,10 +62,11 @@ final class WorkerPool: @unchecked Sendable {
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(chunk) { chunk in
             body = chunk
-            chunkCount.store(count, ordering: .relaxed)
+            let loop = generation.load(ordering: .relaxed) &+ 1
             unfinished.store(count, ordering: .relaxed)
-            nextChunk.store(0, ordering: .releasing)
-            generation.add(1, ordering: .releasing)
+            chunkCount.store(Self.tagged(count, loop), ordering: .releasing)
+            nextChunk.store(Self.tagged(0, loop), ordering: .releasing)
+            generation.store(loop, ordering: .releasing)
             let sleeping = sleepers.load(ordering: .acquiring)
             for _ in 0..<min(sleeping, workers) { wakeUp.signal() }
             runChunks()
@@ -82,12 +88,17 @@ final class WorkerPool: @unchecked Sendable {
         if spins & 31 == 0 { sched_yield() }
     }
 
+    /// `value` (below 2^32) with the low 31 bits of the loop's generation above it.
+    @inline(__always)
+    static func tagged(_ value: Int, _ loop: Int) -> Int { (loop & 0x7FFF_FFFF) << 32 | value }
+
     /// Claims and runs chunks until none is left.
     private func runChunks() {
         while true {
-            let index = nextChunk.add(1, ordering: .acquiringAndReleasing).oldValue
-            guard index < chunkCount.load(ordering: .acquiring) else { return }
-            body?(index)
+            let claim = nextChunk.add(1, ordering: .acquiringAndReleasing).oldValue
+            let count = chunkCount.load(ordering: .acquiring)
+            guard claim >> 32 == count >> 32, claim & 0xFFFF_FFFF < count & 0xFFFF_FFFF else { return }
+            body?(claim & 0xFFFF_FFFF)
             unfinished.subtract(1, ordering: .releasing)
         }
     }
