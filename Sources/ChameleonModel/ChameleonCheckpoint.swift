@@ -30,8 +30,11 @@ public struct ChameleonCheckpoint: Sendable {
     /// - Parameter mapWeights: use BF16-stored projections held as bf16 in place in the file's
     ///   memory mapping (no copy, near-instant load); false copies them into memory, as
     ///   llama.cpp's `--no-mmap` does.
+    /// - Parameter loadProgress: told (parts loaded, parts in all) as the weights load
+    ///   (``ChameleonWeights/load(from:config:path:format:borrowStored:memoryBytes:progress:)``).
     public init(directory: URL, tokenNames: ChameleonVocabulary.TokenNames = .init(),
-                weightFormat: WeightFormat? = nil, mapWeights: Bool = true) throws {
+                weightFormat: WeightFormat? = nil, mapWeights: Bool = true,
+                loadProgress: ((_ loaded: Int, _ total: Int) -> Void)? = nil) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CheckpointError.notADirectory(path: directory.path)
@@ -57,7 +60,7 @@ public struct ChameleonCheckpoint: Sendable {
         tensors = try SafeTensorsCheckpoint(at: directory)
         let weights = try ChameleonWeights.load(from: tensors, config: config, path: directory.path,
                                                format: weightFormat ?? Self.storedWeightFormat(of: tensors),
-                                               borrowStored: mapWeights)
+                                               borrowStored: mapWeights, progress: loadProgress)
         model = ChameleonTransformer(config: config, weights: weights)
     }
 }

@@ -63,6 +63,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 public struct TokenSampler {
     private var scratch: [Float] = []
     private var order: [Int32] = []
+    private var exponentials: [Double] = []
 
     public init() {}
 
@@ -111,11 +112,8 @@ public struct TokenSampler {
             probabilities[0] = 1
             return
         }
-        var total: Double = 0
-        for v in logits where v > -.infinity { total += exp(Double(v - maxValue)) }
-        for (i, v) in logits.enumerated() {
-            probabilities[i] = v > -.infinity ? Float(exp(Double(v - maxValue)) / total) : 0
-        }
+        let total = fillExponentials(logits, maxValue: maxValue)
+        for i in 0..<logits.count { probabilities[i] = Float(exponentials[i] / total) }
     }
 
     /// A draw from `weights` (non-negative, not necessarily normalised); nil when they sum to 0.
@@ -171,20 +169,33 @@ public struct TokenSampler {
     }
 
     /// A multinomial draw from softmax(logits).
-    private func draw(_ logits: UnsafeMutableBufferPointer<Float>, rng: inout SeededGenerator) -> Int {
+    private mutating func draw(_ logits: UnsafeMutableBufferPointer<Float>, rng: inout SeededGenerator) -> Int {
         var maxValue = -Float.infinity
         for v in logits where v > maxValue { maxValue = v }
         guard maxValue > -.infinity else { return 0 }
-        var total: Double = 0
-        for v in logits where v > -.infinity { total += exp(Double(v - maxValue)) }
+        let total = fillExponentials(logits, maxValue: maxValue)
         let target = Double(rng.nextUnit()) * total
         var cumulative: Double = 0
         var last = 0
         for (i, v) in logits.enumerated() where v > -.infinity {
-            cumulative += exp(Double(v - maxValue))
+            cumulative += exponentials[i]
             last = i
             if cumulative > target { return i }
         }
         return last
+    }
+
+    /// Writes exp(logit − maxValue) of every logit into `exponentials` (0 for −∞) and returns their
+    /// sum, so a draw or a distribution computes each exponential once.
+    private mutating func fillExponentials(_ logits: UnsafeMutableBufferPointer<Float>, maxValue: Float) -> Double {
+        if exponentials.count != logits.count { exponentials = [Double](repeating: 0, count: logits.count) }
+        var total: Double = 0
+        for i in 0..<logits.count {
+            let v = logits[i]
+            let e = v > -.infinity ? exp(Double(v - maxValue)) : 0
+            exponentials[i] = e
+            total += e
+        }
+        return total
     }
 }

@@ -114,9 +114,13 @@ extension ChameleonWeights {
     /// Before any tensor is read, the memory the weights will take is checked against
     /// `memoryBytes` (``WeightMemory``), so a model too large for the format fails at once.
     /// - Parameter path: how errors name the checkpoint (usually its directory).
+    /// - Parameter progress: called with (parts loaded, parts in all) after each layer and after
+    ///   the embeddings and head, so a caller can show how far a slow conversion (q4 of a 7B
+    ///   model: about a minute) has got.
     public static func load(from source: any TensorSource, config: ChameleonConfig, path: String,
                             format: WeightFormat = .f32, borrowStored: Bool = true,
-                            memoryBytes: Int = WeightMemory.availableBytes) throws -> ChameleonWeights {
+                            memoryBytes: Int = WeightMemory.availableBytes,
+                            progress: ((_ loaded: Int, _ total: Int) -> Void)? = nil) throws -> ChameleonWeights {
         let expected = config.expectedTensors()
         let expectedNames = Set(expected.map(\.name))
         let present = Set(source.tensorNames)
@@ -203,12 +207,15 @@ extension ChameleonWeights {
                 inputLayerNorm: try tensor(p + "input_layernorm.weight"),
                 postAttentionLayerNorm: try tensor(p + "post_attention_layernorm.weight")
             ))
+            progress?(l + 1, config.numHiddenLayers + 1)
         }
         let embed = try tensor("model.embed_tokens.weight")
         let head = config.tieWordEmbeddings
             ? WeightMatrix(values: embed.data, outDim: config.vocabSize, inDim: config.hiddenSize, format: format)
             : try matrix("lm_head.weight")
-        return ChameleonWeights(embedTokens: embed, layers: layers, norm: try tensor("model.norm.weight"),
-                                lmHead: head, tiedHead: config.tieWordEmbeddings, format: format)
+        let weights = ChameleonWeights(embedTokens: embed, layers: layers, norm: try tensor("model.norm.weight"),
+                                       lmHead: head, tiedHead: config.tieWordEmbeddings, format: format)
+        progress?(config.numHiddenLayers + 1, config.numHiddenLayers + 1)
+        return weights
     }
 }

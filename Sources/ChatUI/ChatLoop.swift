@@ -55,10 +55,12 @@ public struct LoadedModel: Sendable {
 public enum EngineLoader {
     /// The engine for the model in `directory` with its projections held as `weightFormat`
     /// (bf16 ones used in place in the file mapping unless `mapWeights` is false), and how the
-    /// status line names it.
+    /// status line names it; `loadProgress` is told how far the weights have loaded.
     public static func load(directory: URL, options: GenerationOptions,
-                            weightFormat: WeightFormat? = nil, mapWeights: Bool = true) throws -> (InferenceEngine, ModelInfo) {
-        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: weightFormat, mapWeights: mapWeights)
+                            weightFormat: WeightFormat? = nil, mapWeights: Bool = true,
+                            loadProgress: ((_ loaded: Int, _ total: Int) -> Void)? = nil) throws -> (InferenceEngine, ModelInfo) {
+        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: weightFormat, mapWeights: mapWeights,
+                                                 loadProgress: loadProgress)
         let format = try ConversationFormat.load(directory: directory)
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
         let name = directory.standardizedFileURL.lastPathComponent

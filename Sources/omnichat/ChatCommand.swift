@@ -68,8 +68,11 @@ struct ChatCommand: AsyncParsableCommand {
         /// (only before the chat takes over the terminal).
         func modelLoader(verbose: Bool) -> @Sendable (URL, GenerationOptions) throws -> LoadedModel {
             { directory, options in
-                let (engine, info) = try EngineLoader.load(directory: directory, options: options, weightFormat: weightFormat,
-                                                           mapWeights: mapWeights)
+                // Counted on standard error only before the chat takes the terminal.
+                let (engine, info) = try LoadProgressLine(isTerminal: verbose && LoadProgressLine.standardErrorRewrites).showing { progress in
+                    try EngineLoader.load(directory: directory, options: options, weightFormat: weightFormat,
+                                          mapWeights: mapWeights, loadProgress: progress)
+                }
                 // Pictures through the model's VQGAN; a checkpoint without one shows each
                 // picture's codes as grey squares and says so.
                 let codec: any PictureCodec = VQGANPictureCodec.forModel(

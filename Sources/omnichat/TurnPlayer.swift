@@ -27,8 +27,10 @@ struct TurnPlayer {
     /// Plays `turns` in order through one engine, printing each reply as it comes.
     func play(_ userTurns: [ScriptTurn]) async throws {
         let directory = try modelOptions.directory()
-        let checkpoint = try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights,
-                                                 mapWeights: !modelOptions.noMmap)
+        let checkpoint = try LoadProgressLine().showing { progress in
+            try ChameleonCheckpoint(directory: directory, weightFormat: modelOptions.weights,
+                                    mapWeights: !modelOptions.noMmap, loadProgress: progress)
+        }
         let format = try ConversationFormat.load(directory: directory)
         let vqgan = try VQGAN(checkpoint: checkpoint.tensors, config: checkpoint.config.vqConfig, path: directory.path)
         var options = checkpoint.defaultOptions

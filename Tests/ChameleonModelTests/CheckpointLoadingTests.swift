@@ -39,6 +39,17 @@ import Testing
         #expect(loadError(try brokenCopy()) == nil)
     }
 
+    /// A slow conversion can be shown: loading reports each layer, then the embeddings and head,
+    /// in order, ending at the total.
+    @Test func loadingReportsEachPartInOrder() throws {
+        final class Reports: @unchecked Sendable { var list: [[Int]] = [] }
+        let reports = Reports()
+        let checkpoint = try ChameleonCheckpoint(directory: EngineFixtures.directory("plain"), weightFormat: .q4,
+                                                 loadProgress: { reports.list.append([$0, $1]) })
+        let parts = checkpoint.config.numHiddenLayers + 1
+        #expect(reports.list == (1...parts).map { [$0, parts] })
+    }
+
     @Test func missingTensorIsNamed() throws {
         let dir = try brokenCopy(tensors: { $0.removeAll { $0.name == "model.layers.1.mlp.up_proj.weight" } })
         let message = try #require(loadError(dir))
