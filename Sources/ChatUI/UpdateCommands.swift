@@ -198,7 +198,8 @@ extension Update {
             "  /" + entry.name + (entry.arguments.isEmpty ? "" : " " + entry.arguments) + " — " + entry.summary
         }
         return (["Commands:"] + commands + [
-            "Keys: Enter sends · Shift+Enter, Alt+Enter or Ctrl+J new line · Up/Down earlier messages · Ctrl+R searches them",
+            "Keys:",
+            "  Enter sends · Shift+Enter, Alt+Enter or Ctrl+J new line · Up/Down earlier messages · Ctrl+R searches them",
             "  Tab completes · Ctrl+G edits the message in $VISUAL or $EDITOR",
             "  Shift+drag selects text (the chat takes the wheel) · /copy copies the last reply",
             "  Esc or Ctrl+C stops a reply · Ctrl+C twice or Ctrl+D quits · PgUp/PgDn or the wheel scroll",
