@@ -39,6 +39,8 @@ public enum AppEvent: Sendable, Equatable {
     /// `/read`: the file's text, for the message being typed.
     case textFileRead(name: String, text: String)
     case themeLoaded(Theme)
+    /// How far `/model` has got loading the weights at `path` (parts loaded of all).
+    case modelLoading(path: String, loaded: Int, total: Int)
     case modelLoaded(ModelInfo, pictureLimitation: String?)
     case contextUsage(used: Int)
     case pathCompletions(prefix: String, candidates: [String])

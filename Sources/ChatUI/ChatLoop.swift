@@ -18,14 +18,14 @@ public struct ChatServices: Sendable {
     /// Saving, loading and exporting conversations; nil when there is none.
     public var storage: ConversationStorage?
     /// Loads a model for `/model`: its engine, name and picture codec.
-    public var loadModel: @Sendable (URL, GenerationOptions) throws -> LoadedModel
+    public var loadModel: ModelLoader
     /// Ctrl+G: edits the message being typed and returns the new text (the terminal is handed
     /// over while it runs).
     public var editText: @Sendable (String) throws -> String
 
     public init(readPicture: @escaping @Sendable (String) throws -> RGBImage, writePicture: @escaping @Sendable (RGBImage, String) throws -> Void,
                 themes: ThemeCatalog, history: HistoryFile?, storage: ConversationStorage? = nil,
-                loadModel: @escaping @Sendable (URL, GenerationOptions) throws -> LoadedModel = EngineLoader.loadWithoutPictures,
+                loadModel: @escaping ModelLoader = EngineLoader.loadWithoutPictures,
                 editText: @escaping @Sendable (String) throws -> String = { text in
                     try ExternalEditor.edit(text, command: ExternalEditor.command(environment: ProcessInfo.processInfo.environment))
                 }) {
@@ -51,6 +51,11 @@ public struct LoadedModel: Sendable {
     }
 }
 
+/// Loads the model in a directory with the given options, telling `progress` (parts loaded, parts
+/// in all) as its weights load, so a slow conversion can be shown.
+public typealias ModelLoader = @Sendable (_ directory: URL, _ options: GenerationOptions,
+                                          _ progress: @escaping @Sendable (_ loaded: Int, _ total: Int) -> Void) throws -> LoadedModel
+
 /// Loads a model directory into an engine.
 public enum EngineLoader {
     /// The engine for the model in `directory` with its projections held as `weightFormat`
@@ -71,8 +76,9 @@ public enum EngineLoader {
     }
 
     /// The model with `UnavailablePictureCodec` (for a build or test without an image tokenizer).
-    @Sendable public static func loadWithoutPictures(directory: URL, options: GenerationOptions) throws -> LoadedModel {
-        let (engine, info) = try load(directory: directory, options: options)
+    @Sendable public static func loadWithoutPictures(directory: URL, options: GenerationOptions,
+                                                     progress: @escaping @Sendable (Int, Int) -> Void) throws -> LoadedModel {
+        let (engine, info) = try load(directory: directory, options: options, loadProgress: progress)
         return LoadedModel(engine: engine, info: info, codec: UnavailablePictureCodec())
     }
 }
@@ -298,7 +304,7 @@ struct EngineWorker: Sendable {
     var engine: InferenceEngine
     var options: GenerationOptions
     let storage: ConversationStorage?
-    let loadModel: @Sendable (URL, GenerationOptions) throws -> LoadedModel
+    let loadModel: ModelLoader
     let pictures: PictureWork
     let mailbox: Mailbox
     let control: GenerationControl
@@ -335,9 +341,11 @@ struct EngineWorker: Sendable {
             await autosave()
         case .loadModel(let path):
             let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-            let options = options, loadModel = loadModel
+            let options = options, loadModel = loadModel, mailbox = mailbox
             do {
-                let loaded = try await Task.detached { try loadModel(directory, options) }.value
+                let loaded = try await Task.detached {
+                    try loadModel(directory, options) { mailbox.post(.modelLoading(path: path, loaded: $0, total: $1)) }
+                }.value
                 engine = loaded.engine
                 pictures.replaceCodec(loaded.codec)
                 mailbox.post(.modelLoaded(loaded.info, pictureLimitation: loaded.codec.limitation))

@@ -54,6 +54,10 @@ public func update(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
         state.styles = StyleSheet(theme: theme, colorMode: state.colorMode)
         Update.showHint("theme \(theme.name)", state: &state)
         return []
+    case .modelLoading(let path, let loaded, let total):
+        // Each part renews the hint, so a conversion that takes a minute stays in view.
+        Update.showHint("loading \(path)… \(loaded)/\(total)", state: &state)
+        return []
     case .modelLoaded(let model, let pictureLimitation):
         state.model = model
         state.pictureLimitation = pictureLimitation

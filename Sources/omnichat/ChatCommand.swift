@@ -66,13 +66,15 @@ struct ChatCommand: AsyncParsableCommand {
         let weightFormat = modelOptions.weights, mapWeights = !modelOptions.noMmap
         /// Loads a model with its picture codec; `verbose` notes slow steps on standard error
         /// (only before the chat takes over the terminal).
-        func modelLoader(verbose: Bool) -> @Sendable (URL, GenerationOptions) throws -> LoadedModel {
-            { directory, options in
-                // Counted on standard error only before the chat takes the terminal.
-                let (engine, info) = try LoadProgressLine(isTerminal: verbose && LoadProgressLine.standardErrorRewrites).showing { progress in
+        func modelLoader(verbose: Bool) -> ModelLoader {
+            { directory, options, progress in
+                // Counted on standard error before the chat takes the terminal, through
+                // `progress` (the chat's hint line) after.
+                let load = { (progress: @escaping (Int, Int) -> Void) in
                     try EngineLoader.load(directory: directory, options: options, weightFormat: weightFormat,
                                           mapWeights: mapWeights, loadProgress: progress)
                 }
+                let (engine, info) = verbose ? try LoadProgressLine().showing(load) : try load(progress)
                 // Pictures through the model's VQGAN; a checkpoint without one shows each
                 // picture's codes as grey squares and says so.
                 let codec: any PictureCodec = VQGANPictureCodec.forModel(
@@ -82,7 +84,7 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         let loadModel = modelLoader(verbose: false)
-        let loaded = try modelLoader(verbose: true)(directory, options)
+        let loaded = try modelLoader(verbose: true)(directory, options, { _, _ in })
         let (engine, model, codec) = (loaded.engine, loaded.info, loaded.codec)
         var sessionOptions = sessionOptions
         if config.file.autosave == false { sessionOptions.noAutosave = true }

@@ -212,6 +212,37 @@ struct LoopRun: Sendable {
         #expect(run.state.transcript.contains(.user(UserTurn(text: "a red circle\non blue please", pictures: []))))
     }
 
+    /// `/model` with a slow conversion: the hint line counts the parts as they load (a hint
+    /// alone would expire while a big model still converts), then the new model takes over.
+    @Test func aModelLoadShowsItsProgress() async throws {
+        let (engine, model) = try makeEngine()
+        let otherModel = Fixtures.engine.deletingLastPathComponent().appendingPathComponent("gqa_bias")
+        let halfwaySeen = DispatchSemaphore(value: 0)
+        let services = ChatServices(
+            readPicture: { path in throw PictureCodecError("\(path) is not a picture in this test") },
+            writePicture: { _, _ in }, themes: ThemeCatalog(userDirectory: nil, builtInDirectory: Fixtures.themes), history: nil,
+            loadModel: { directory, options, progress in
+                progress(1, 2)
+                // The load goes on once the chat has shown the first count.
+                _ = halfwaySeen.wait(timeout: .now() + 60)
+                return try EngineLoader.loadWithoutPictures(directory: directory, options: options, progress: progress)
+            })
+        let halfway = "loading \(otherModel.path)… 1/2"
+        let steps = Steps([
+            ({ _ in true }, Array("/model \(otherModel.path)\r".utf8)),
+            ({ state in
+                guard state.hint?.text == halfway else { return false }
+                halfwaySeen.signal()
+                return true
+            }, []),
+            ({ $0.model.name == "gqa_bias" }, [4]),
+        ])
+        let run = await runLoop(engine: engine, model: model, services: services) { state, _ in steps.next(state) }
+        let finished = run.scriptFinished
+        #expect(finished)
+        #expect(run.state.transcript.contains(.notice("Now talking to gqa_bias (context 256 tokens); the conversation starts anew.")))
+    }
+
     @Test func themeModelAndHistoryCommandsReachTheWorld() async throws {
         let (engine, model) = try makeEngine()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loop-\(UUID().uuidString)")
