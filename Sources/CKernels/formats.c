@@ -168,11 +168,7 @@ void ok_avx512_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q,
     quantize_q4_blocks(w, rows, in, q, scales);
 }
 
-/// The same search compiled for AVX2 (eight lanes a step), bytes identical likewise.
-__attribute__((target("avx2,fma")))
-void ok_avx2_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {
-    quantize_q4_blocks(w, rows, in, q, scales);
-}
+// The AVX2 version takes eight blocks at a time, one in each lane: quantize_q4_avx2.c.
 #endif
 
 void ok_portable_quantize_q4(const float *w, int64_t rows, int64_t in, uint8_t *q, uint16_t *scales) {

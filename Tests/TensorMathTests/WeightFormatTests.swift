@@ -198,12 +198,20 @@ import Testing
 
     /// The q4 scale search gives the same bytes on every CPU: its AVX2 and AVX-512 builds against
     /// the portable one.
-    @Test func q4QuantizationIsTheSameOnEveryKernelLevel() {
-        let rows = 9, inDim = 256
+    /// The AVX2 version takes eight blocks at a time and the rest one by one: 72 blocks, and 15
+    /// (eight and seven). Edge cases: NaN of either sign, infinities, an all-zero block,
+    /// subnormals, magnitudes beyond the half-float range, values on the code limits.
+    @Test(arguments: [(9, 256), (5, 96)])
+    func q4QuantizationIsTheSameOnEveryKernelLevel(rows: Int, inDim: Int) {
         var rng = TestNumbers(state: 31)
         var values = rng.array(rows * inDim).map { $0 * $0 * $0 }
         values[5] = .nan
+        values[7] = -.nan
         for i in 32..<64 { values[i] = 0 }
+        values[70] = .infinity
+        for i in 96..<128 { values[i] = Float(i - 112) * 1e-41 }
+        for i in 128..<160 { values[i] = Float(i - 144) * 1e5 }
+        for i in 160..<192 { values[i] = i % 2 == 0 ? 7 : -8 }
         func quantize(_ run: (UnsafePointer<Float>, Int64, Int64, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt16>) -> Void)
             -> ([UInt8], [UInt16]) {
             var q = [UInt8](repeating: 0, count: rows * inDim / 2)
