@@ -5,13 +5,14 @@ import Foundation
 /// standard error is a terminal and loading has taken longer than `delay`, so a quick load (the
 /// built-in model, a bf16 checkpoint used in place) prints nothing, and logs and pipes never get
 /// carriage returns.
-final class LoadProgressLine: @unchecked Sendable {
+///
+/// Loading reports from the thread that loads, so the line needs no lock.
+final class LoadProgressLine {
     private let label: String
     private let delay: TimeInterval
     private let isTerminal: Bool
     private let write: (String) -> Void
     private let start = Date()
-    private let lock = NSLock()
     private var shown = false
 
     /// - Parameters:
@@ -37,10 +38,8 @@ final class LoadProgressLine: @unchecked Sendable {
     /// Shows `loaded` of `total` parts, once loading has lasted `delay`.
     func update(loaded: Int, total: Int) {
         guard isTerminal, Date().timeIntervalSince(start) >= delay else { return }
-        lock.withLock {
-            shown = true
-            write("\r\u{1B}[K\(label) \(loaded)/\(total)")
-        }
+        shown = true
+        write("\r\u{1B}[K\(label) \(loaded)/\(total)")
     }
 
     /// Runs `load` with this line as its progress, clearing the line when it returns or throws
@@ -52,10 +51,8 @@ final class LoadProgressLine: @unchecked Sendable {
 
     /// Clears the line if it was shown, leaving the cursor where the line began.
     func finish() {
-        lock.withLock {
-            guard shown else { return }
-            shown = false
-            write("\r\u{1B}[K")
-        }
+        guard shown else { return }
+        shown = false
+        write("\r\u{1B}[K")
     }
 }

@@ -32,20 +32,21 @@ def clashes(reply: str) -> bool | None:
     return any(re.search(rf"\b{match['background']}\b", phrase) for phrase in objects)
 
 
+def count_clashes(records: list[dict]) -> tuple[int, int]:
+    """(clashing, described) over the make_one and make_many replies of evaluation records."""
+    verdicts = [clashes(r["reply"]) for r in records if r["category"] in ("make_one", "make_many")]
+    described = [v for v in verdicts if v is not None]
+    return sum(described), len(described)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("details", nargs="+", help="JSON-lines files written by tools.eval.evaluate --details")
     args = parser.parse_args()
     for path in args.details:
-        verdicts = []
         with open(path) as lines:
-            for line in lines:
-                case = json.loads(line)
-                if case["category"] in ("make_one", "make_many"):
-                    verdict = clashes(case["reply"])
-                    if verdict is not None:
-                        verdicts.append(verdict)
-        print(f"{path}: {sum(verdicts)} of {len(verdicts)} described pictures put an object on a background of its own colour")
+            clashing, described = count_clashes([json.loads(line) for line in lines if line.strip()])
+        print(f"{path}: {clashing} of {described} described pictures put an object on a background of its own colour")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import argparse
 import json
 from collections import defaultdict
 
-from tools.eval.background_clash import clashes
+from tools.eval.background_clash import count_clashes
 from tools.eval.evaluate import ALL_CATEGORIES
 
 SPLITS = ("heldout", "train")
@@ -24,18 +24,12 @@ SPLITS = ("heldout", "train")
 def tally(records: list[dict]) -> dict:
     """Correct and scored cases by category and split, and the own-colour count of described pictures."""
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    clash = [0, 0]
     for record in records:
         if record.get("source_right", True):
             cell = counts[(record["category"], record["split"])]
             cell[0] += int(record["correct"])
             cell[1] += 1
-        if record["category"] in ("make_one", "make_many"):
-            verdict = clashes(record["reply"])
-            if verdict is not None:
-                clash[0] += int(verdict)
-                clash[1] += 1
-    return {"counts": dict(counts), "clash": clash}
+    return {"counts": dict(counts), "clash": count_clashes(records)}
 
 
 def table(columns: list[tuple[str, dict]]) -> str:
