@@ -20,6 +20,10 @@ void ok_f32_to_bf16(const float *src, uint16_t *dst, int64_t count) {
     }
 }
 
+void ok_bf16_to_f32_array(const uint16_t *src, float *dst, int64_t count) {
+    for (int64_t i = 0; i < count; i++) dst[i] = float_of((uint32_t)src[i] << 16);
+}
+
 void ok_portable_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count) {
     ok_f32_to_bf16(src, high, count);
     for (int64_t i = 0; i < count; i++) {

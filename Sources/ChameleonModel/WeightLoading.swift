@@ -175,6 +175,12 @@ extension ChameleonWeights {
                 return WeightMatrix(borrowingBFloat16: stored.bits, outDim: shape[0], inDim: shape[1], owner: stored.owner)
             }
             do {
+                // BF16 storage converts straight from the file, with no float32 copy of the matrix.
+                if let stored = try source.storedBFloat16(name) {
+                    return withExtendedLifetime(stored.owner) {
+                        WeightMatrix(convertingBFloat16: stored.bits, outDim: shape[0], inDim: shape[1], format: format)
+                    }
+                }
                 return WeightMatrix(values: try source.floats(name), outDim: shape[0], inDim: shape[1], format: format)
             } catch {
                 throw WeightError.unreadable(path: path, name: name, reason: "\(error)")

@@ -66,7 +66,31 @@ public final class WeightMatrix: @unchecked Sendable {
     /// Converts `values` (outDim × inDim floats, row-major) to `format`. A blocked format with an
     /// input dimension that is not a multiple of 32 falls back to bf16. An array may be passed
     /// directly: the values are copied during the call.
-    public init(values source: UnsafePointer<Float>, outDim: Int, inDim: Int, format requested: WeightFormat) {
+    public convenience init(values source: UnsafePointer<Float>, outDim: Int, inDim: Int, format requested: WeightFormat) {
+        self.init(converting: .floats(source), outDim: outDim, inDim: inDim, format: requested)
+    }
+
+    /// Converts bf16 bit patterns (outDim × inDim, row-major, 2-byte aligned; a checkpoint's
+    /// mapped storage) to `format`, with the same result as converting their float32 values,
+    /// but with no float32 copy of the whole matrix and the widening spread over every core.
+    /// The storage is only read, and only during the call.
+    public convenience init(convertingBFloat16 bits: UnsafeRawPointer, outDim: Int, inDim: Int,
+                            format requested: WeightFormat) {
+        precondition(Int(bitPattern: bits) % 2 == 0, "WeightMatrix: bf16 storage must be 2-byte aligned")
+        self.init(converting: .bfloat16(bits.assumingMemoryBound(to: UInt16.self)),
+                  outDim: outDim, inDim: inDim, format: requested)
+    }
+
+    /// Where a converting `init` reads its weights from.
+    private enum ConversionSource {
+        case floats(UnsafePointer<Float>)
+        case bfloat16(UnsafePointer<UInt16>)
+    }
+
+    /// Floats a worker widens bf16 rows into before quantizing them (64 KiB, within L2).
+    private static let widenedFloats = 16_384
+
+    private init(converting source: ConversionSource, outDim: Int, inDim: Int, format requested: WeightFormat) {
         precondition(outDim >= 0 && inDim >= 0, "WeightMatrix: negative shape")
         let format = requested.held(inDim: inDim)
         self.format = format
@@ -86,21 +110,49 @@ public final class WeightMatrix: @unchecked Sendable {
         let rowBytes = valueBytes / Swift.max(1, outDim), blocksPerRow = inDim / quantizationBlock
         let destination = values, scaleStore = scales
         parallelChunks(count: outDim, minChunk: Swift.max(1, 65_536 / Swift.max(1, inDim))) { rows in
-            let first = rows.lowerBound, count = rows.count
-            let input = source + first * inDim
-            let output = destination + first * rowBytes
-            switch format {
-            case .f32:
-                output.copyMemory(from: input, byteCount: count * inDim * 4)
-            case .bf16:
-                ok_f32_to_bf16(input, output.assumingMemoryBound(to: UInt16.self), Int64(count * inDim))
-            case .q8:
-                ok_quantize_q8(input, Int64(count), Int64(inDim), output.assumingMemoryBound(to: UInt8.self),
-                               scaleStore! + first * blocksPerRow)
-            case .q4:
-                ok_quantize_q4(input, Int64(count), Int64(inDim), output.assumingMemoryBound(to: UInt8.self),
-                               scaleStore! + first * blocksPerRow)
+            let output = destination + rows.lowerBound * rowBytes
+            let scaleOutput = scaleStore.map { $0 + rows.lowerBound * blocksPerRow }
+            switch source {
+            case .floats(let floats):
+                Self.convert(floats + rows.lowerBound * inDim, rows: rows.count, inDim: inDim, format: format,
+                             into: output, scales: scaleOutput)
+            case .bfloat16(let bits):
+                let input = bits + rows.lowerBound * inDim
+                switch format {
+                case .f32:
+                    ok_bf16_to_f32_array(input, output.assumingMemoryBound(to: Float.self), Int64(rows.count * inDim))
+                case .bf16:
+                    output.copyMemory(from: input, byteCount: rows.count * inDim * 2)
+                case .q8, .q4:
+                    // Widen a few rows at a time into a small buffer and quantize them from there.
+                    let piece = Swift.max(1, Self.widenedFloats / Swift.max(1, inDim))
+                    let widened = UnsafeMutablePointer<Float>.allocate(capacity: piece * inDim)
+                    defer { widened.deallocate() }
+                    var done = 0
+                    while done < rows.count {
+                        let n = Swift.min(piece, rows.count - done)
+                        ok_bf16_to_f32_array(input + done * inDim, widened, Int64(n * inDim))
+                        Self.convert(widened, rows: n, inDim: inDim, format: format,
+                                     into: output + done * rowBytes, scales: scaleOutput.map { $0 + done * blocksPerRow })
+                        done += n
+                    }
+                }
             }
+        }
+    }
+
+    /// Converts `rows` rows of floats to `format` at `output` (and `scales`, for q8 and q4).
+    private static func convert(_ input: UnsafePointer<Float>, rows: Int, inDim: Int, format: WeightFormat,
+                                into output: UnsafeMutableRawPointer, scales: UnsafeMutablePointer<UInt16>?) {
+        switch format {
+        case .f32:
+            output.copyMemory(from: input, byteCount: rows * inDim * 4)
+        case .bf16:
+            ok_f32_to_bf16(input, output.assumingMemoryBound(to: UInt16.self), Int64(rows * inDim))
+        case .q8:
+            ok_quantize_q8(input, Int64(rows), Int64(inDim), output.assumingMemoryBound(to: UInt8.self), scales!)
+        case .q4:
+            ok_quantize_q4(input, Int64(rows), Int64(inDim), output.assumingMemoryBound(to: UInt8.self), scales!)
         }
     }
 

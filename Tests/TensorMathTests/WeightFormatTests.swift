@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 import Testing
 @testable import TensorMath
 
@@ -229,6 +230,32 @@ import Testing
         if ok_best_kernel_level() >= 2 {
             let avx512 = quantize { ok_avx512_quantize_q4($0, $1, $2, $3, $4) }
             #expect(portable.0 == avx512.0 && portable.1 == avx512.1)
+        }
+    }
+
+    /// Loading converts a bf16 checkpoint's storage straight to the held format; the bytes must
+    /// be those of converting the same values as floats, in every format. 700 rows of 64 take
+    /// several widening pieces per worker, the last one partial; inDim 48 falls back to bf16.
+    @Test(arguments: [(700, 64), (9, 48)])
+    func convertingBFloat16StorageEqualsConvertingItsFloats(rows: Int, inDim: Int) {
+        var rng = TestNumbers(state: 47)
+        var bits = [UInt16](repeating: 0, count: rows * inDim)
+        ok_f32_to_bf16(rng.array(rows * inDim).map { $0 * $0 * $0 * 3 }, &bits, Int64(bits.count))
+        bits[3] = 0x7FC1  // NaN
+        bits[4] = 0xFF80  // -infinity
+        bits[5] = 0x0001  // subnormal
+        let floats = bits.map { Float(bitPattern: UInt32($0) << 16) }
+        for format in WeightFormat.allCases {
+            let fromFloats = WeightMatrix(values: floats, outDim: rows, inDim: inDim, format: format)
+            let fromBits = bits.withUnsafeBytes {
+                WeightMatrix(convertingBFloat16: $0.baseAddress!, outDim: rows, inDim: inDim, format: format)
+            }
+            #expect(fromBits.format == fromFloats.format)
+            let same = memcmp(fromBits.values, fromFloats.values, fromFloats.valueBytes) == 0
+            #expect(same, "\(format): weight bytes differ")
+            if let a = fromBits.scales, let b = fromFloats.scales {
+                #expect(memcmp(a, b, rows * inDim / quantizationBlock * 2) == 0, "\(format): scales differ")
+            }
         }
     }
 

@@ -51,6 +51,8 @@ void ok_free_weights(void *memory);
 
 /// float32 <-> bfloat16 (round to nearest even; NaN stays NaN).
 void ok_f32_to_bf16(const float *src, uint16_t *dst, int64_t count);
+/// bfloat16 -> float32, exact (the bits become the high half of each float).
+void ok_bf16_to_f32_array(const uint16_t *src, float *dst, int64_t count);
 /// Splits floats into two bf16 halves, high = bf16(x) and low = bf16(x - high), whose sum holds x
 /// to about 16 significant bits (NaN and infinity go whole into `high`, with `low` 0).
 void ok_f32_to_bf16_split(const float *src, uint16_t *high, uint16_t *low, int64_t count);
