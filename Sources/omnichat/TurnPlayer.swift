@@ -102,7 +102,8 @@ struct TurnPlayer {
                 try printJSON(TurnOutput(turn: index + 1, text: text, images: images, token_ids: ids,
                                          stats: stats.map { TurnStats($0, contextTokens: context.used) }))
             } else {
-                print("")
+                // Through the same unbuffered handle as the reply, so a pipe gets the turns in order.
+                FileHandle.standardOutput.write(Data("\n".utf8))
             }
         }
     }

@@ -81,6 +81,19 @@ import Testing
         #expect(replaced.last?.text == skipped.last?.text)
     }
 
+    /// Without --json each reply is printed as it streams and ends its line, also into a pipe
+    /// (the newline once went through a buffer and reached the pipe after every reply).
+    @Test func plainOutputEndsEveryReplyWithItsOwnLine() throws {
+        let arguments = ["run", "--model", swin, "--greedy", "--max-tokens", "8", "hello", "what can you do?", "thanks"]
+        let json = try cli.omnichat(arguments + ["--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let replies = try turns(json.stdout)
+        #expect(replies.count == 3 && replies.allSatisfy { $0.images.isEmpty && !$0.text.isEmpty })
+        let plain = try cli.omnichat(arguments)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout == replies.map { $0.text + "\n" }.joined())
+    }
+
     @Test func pipedInputIsOneMessageAnsweredAsRunAnswersIt() throws {
         let piped = try cli.omnichat(["--model", swin, "--seed", "3"], input: Data("hello\nthere\n".utf8))
         #expect(piped.status == 0, "\(piped.stderr)")
