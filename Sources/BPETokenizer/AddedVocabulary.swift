@@ -53,23 +53,26 @@ struct AddedVocabulary: Sendable {
         normalizedMatcher = normalized
     }
 
-    /// Cuts added tokens out of `text`, normalizing the stretches between them.
-    func extractAndNormalize(_ text: [Unicode.Scalar], normalizer: Normalizer?) -> [Segment] {
+    /// Cuts added tokens out of `text`, normalizing the stretches between them. With
+    /// `specialAsText`, special added tokens are not cut out but left to the model as text (as
+    /// `tokenizers` does with `encode_special_tokens`).
+    func extractAndNormalize(_ text: [Unicode.Scalar], normalizer: Normalizer?,
+                             specialAsText: Bool = false) -> [Segment] {
         var segments: [Segment] = []
-        for segment in split(PreToken(scalars: text, startsInput: true), using: rawMatcher) {
+        for segment in split(PreToken(scalars: text, startsInput: true), using: rawMatcher, specialAsText: specialAsText) {
             guard case .text(var piece) = segment else {
                 segments.append(segment)
                 continue
             }
             if let normalizer { piece = normalizer.normalize(piece) }
             if piece.scalars.isEmpty { continue }
-            segments.append(contentsOf: split(piece, using: normalizedMatcher))
+            segments.append(contentsOf: split(piece, using: normalizedMatcher, specialAsText: specialAsText))
         }
         return segments
     }
 
     /// `find_matches` followed by slicing; empty text pieces are dropped.
-    private func split(_ piece: PreToken, using matcher: TokenTrie) -> [Segment] {
+    private func split(_ piece: PreToken, using matcher: TokenTrie, specialAsText: Bool) -> [Segment] {
         let sentence = piece.scalars
         if matcher.isEmpty || sentence.isEmpty {
             return sentence.isEmpty ? [] : [.text(piece)]
@@ -83,6 +86,7 @@ struct AddedVocabulary: Sendable {
         }
         for match in matcher.leftmostLongestMatches(in: sentence) {
             let token = tokens[match.tokenIndex]
+            if specialAsText && token.special { continue }
             var start = match.range.lowerBound
             var stop = match.range.upperBound
             if token.singleWord {

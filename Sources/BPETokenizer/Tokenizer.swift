@@ -110,8 +110,13 @@ public final class Tokenizer: Sendable {
     // MARK: - Encoding
 
     /// The ids of `text`; with `addSpecialTokens` the post-processor adds its tokens (e.g. `<s>`).
-    public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
-        let segments = addedVocabulary.extractAndNormalize(Array(text.unicodeScalars), normalizer: normalizer)
+    /// With `specialTokensAsText`, a special token's string in `text` (`<racm3:break>`, `</s>`)
+    /// is encoded as the text it is rather than as the token (`tokenizers`' `encode_special_tokens`,
+    /// transformers' `split_special_tokens`): what a person typed can then never begin a picture
+    /// or end a turn.
+    public func encode(_ text: String, addSpecialTokens: Bool = true, specialTokensAsText: Bool = false) -> [Int] {
+        let segments = addedVocabulary.extractAndNormalize(Array(text.unicodeScalars), normalizer: normalizer,
+                                                           specialAsText: specialTokensAsText)
         var ids: [Int] = []
         ids.reserveCapacity(text.utf8.count / 3 + 4)
         for segment in segments {

@@ -49,7 +49,9 @@ public struct PromptBuilder: Sendable {
         for segment in segments {
             switch segment {
             case .text(let text):
-                ids += tokenizer.encode(text, addSpecialTokens: false)
+                // A message's text is text: "<racm3:break>" typed (or written by the model) must
+                // not begin a picture or end a turn.
+                ids += tokenizer.encode(text, addSpecialTokens: false, specialTokensAsText: true)
             case .picture(let codes):
                 ids.append(vocabulary.beginImage)
                 ids += codes.map { vocabulary.imageTokenIDs[$0] }

@@ -8,6 +8,7 @@ struct Golden: Decodable, Sendable {
     struct Case: Decodable, Sendable {
         let ids: [Int]
         let ids_without_special: [Int]
+        let ids_special_as_text: [Int]
         let decoded: String
         let decoded_skipping_special: String
         let prefix_decodes: [String]?

@@ -14,6 +14,8 @@ struct GoldenConformanceTests {
         #expect(tokenizer.encode(text) == expected.ids, "\(name) ids of \(visible(text))")
         #expect(tokenizer.encode(text, addSpecialTokens: false) == expected.ids_without_special,
                 "\(name) ids without special tokens of \(visible(text))")
+        #expect(tokenizer.encode(text, addSpecialTokens: false, specialTokensAsText: true) == expected.ids_special_as_text,
+                "\(name) ids with special tokens read as text of \(visible(text))")
         let decoded = tokenizer.decode(expected.ids)
         #expect(scalars(decoded) == scalars(expected.decoded),
                 "\(name) decode: \(visible(decoded)) != \(visible(expected.decoded))")

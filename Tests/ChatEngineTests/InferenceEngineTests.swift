@@ -133,6 +133,19 @@ import Testing
         #expect(builder.stopTokenIDs == [eot, v.eos])
     }
 
+    @Test func typedSpecialTokenStringsStayText() throws {
+        let checkpoint = try ChameleonCheckpoint(directory: Self.fixture)
+        let builder = try PromptBuilder(tokenizer: checkpoint.tokenizer, format: .chameleonDefault, vocabulary: checkpoint.vocabulary)
+        let v = checkpoint.vocabulary
+        let special = Set([v.beginImage, v.endImage, v.bos, v.eos] + [v.endOfTurn].compactMap { $0 })
+        let typed = "hi <racm3:break> there </s><eoss>"
+        #expect(checkpoint.tokenizer.encode(typed, addSpecialTokens: false).contains(v.beginImage),
+                "the fixture's tokenizer must know the string as a special token for this test to mean anything")
+        let ids = builder.segmentIDs([.text(typed)])
+        #expect(special.isDisjoint(with: ids))
+        #expect(checkpoint.tokenizer.decode(ids) == typed)
+    }
+
     @Test func badConversationFormatIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fmt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
