@@ -80,8 +80,8 @@ public struct TokenSampler {
                 logits[id] = s < 0 ? s * p.repetitionPenalty : s / p.repetitionPenalty
             }
         }
-        if p.greedy || p.temperature <= 0 { return argmax(logits) }
         let invT = 1 / p.temperature
+        if p.greedy || p.temperature <= 0 || !scalingStaysFinite(logits, by: invT) { return argmax(logits) }
         for i in 0..<logits.count { logits[i] *= invT }
         if p.topK > 0 && p.topK < logits.count { applyTopK(logits, k: p.topK) }
         if p.topP < 1 { applyTopP(logits, p: p.topP) }
@@ -96,12 +96,12 @@ public struct TokenSampler {
     ) {
         precondition(p.repetitionPenalty == 1, "TokenSampler.distribution: no repetition penalty (picture codes have none)")
         if probabilities.count != logits.count { probabilities = [Float](repeating: 0, count: logits.count) }
-        if p.greedy || p.temperature <= 0 {
+        let invT = 1 / p.temperature
+        if p.greedy || p.temperature <= 0 || !scalingStaysFinite(logits, by: invT) {
             for i in probabilities.indices { probabilities[i] = 0 }
             probabilities[argmax(logits)] = 1
             return
         }
-        let invT = 1 / p.temperature
         for i in 0..<logits.count { logits[i] *= invT }
         if p.topK > 0 && p.topK < logits.count { applyTopK(logits, k: p.topK) }
         if p.topP < 1 { applyTopP(logits, p: p.topP) }
@@ -130,6 +130,15 @@ public struct TokenSampler {
             if cumulative > target { return i }
         }
         return last
+    }
+
+    /// Whether multiplying every finite logit by `inverseTemperature` keeps it finite. A positive
+    /// temperature so small that it does not (1e-39, say) is greedy as far as float arithmetic can
+    /// tell, and would otherwise turn the draw's exponentials into NaN.
+    private func scalingStaysFinite(_ logits: UnsafeMutableBufferPointer<Float>, by inverseTemperature: Float) -> Bool {
+        var largest: Float = 0
+        for v in logits where v.isFinite { largest = max(largest, abs(v)) }
+        return (largest * inverseTemperature).isFinite
     }
 
     /// Index of the largest logit (the first, on ties).

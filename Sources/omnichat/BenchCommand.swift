@@ -56,7 +56,7 @@ struct BenchCommand: ParsableCommand {
             modelName = loaded.directory.lastPathComponent
         }
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        guard promptTokens + genTokens <= model.contextLength else {
+        guard promptTokens <= model.contextLength, genTokens <= model.contextLength - promptTokens else {
             throw CLIError("--prompt-tokens + --gen-tokens exceed the context of \(model.contextLength)")
         }
         var rng = SeededGenerator(seed: 1)

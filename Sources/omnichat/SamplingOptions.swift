@@ -35,6 +35,8 @@ struct SamplingOptions: ParsableArguments {
         if let p = topP, !(p > 0 && p <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         if let k = topK, k < 0 { throw ValidationError("--top-k must be ≥ 0") }
         if let r = repetitionPenalty, !(r > 0 && r.isFinite) { throw ValidationError("--repetition-penalty must be > 0") }
+        if let g = cfgText, !(g >= 0 && g.isFinite) { throw ValidationError("--cfg-text must be a finite number ≥ 0") }
+        if let g = cfgImage, !(g >= 0 && g.isFinite) { throw ValidationError("--cfg-image must be a finite number ≥ 0") }
         if !(0...40).contains(jacobi) { throw ValidationError("--jacobi must be between 0 and 40") }
         if greedy && (temperature != nil || topP != nil || topK != nil) {
             throw ValidationError("--greedy cannot be combined with --temperature, --top-p or --top-k")

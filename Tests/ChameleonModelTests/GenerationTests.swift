@@ -124,6 +124,20 @@ import Testing
         #expect(sample([0, 3, 3, 1], SamplingParameters(temperature: 1, greedy: true)) == 1)
     }
 
+    @Test func aTemperatureTooSmallToScaleByIsGreedy() {
+        // 1/1e-39 overflows, and 1e-37 sends 50·1e37 to infinity: both would make the draw's
+        // exponentials NaN and pick the last finite token instead of the likeliest.
+        for temperature: Float in [1e-39, 1e-37] {
+            let p = SamplingParameters(temperature: temperature)
+            #expect(sample([50, 49, -3, 1], p) == 0)
+            var logits: [Float] = [1, 50, 49, -.infinity]
+            var probabilities: [Float] = []
+            var sampler = TokenSampler()
+            logits.withUnsafeMutableBufferPointer { sampler.distribution($0, parameters: p, into: &probabilities) }
+            #expect(probabilities == [0, 1, 0, 0])
+        }
+    }
+
     @Test func topKOneIsGreedy() {
         for seed in 0..<20 {
             #expect(sample([0.5, 0.1, 2, 1.9], SamplingParameters(temperature: 1, topK: 1), seed: UInt64(seed)) == 2)

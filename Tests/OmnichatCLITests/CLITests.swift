@@ -132,6 +132,9 @@ import Testing
         (["complete", "--model", "@plain", "--ids", "0", "--top-p", "2"], "--top-p"),
         (["complete", "--model", "@plain", "--ids", "0", "--mode", "bogus"], "bogus"),
         (["detokenize", "--model", "/nonexistent/dir", "--ids", "1"], "tokenizer.json"),
+        (["complete", "--model", "@plain", "--ids", "0", "--cfg-text", "nan"], "--cfg-text"),
+        (["complete", "--model", "@plain", "--ids", "0", "--cfg-image", "inf"], "--cfg-image"),
+        (["bench", "--model", "@plain", "--prompt-tokens", "9223372036854775807", "--gen-tokens", "1"], "context"),
     ])
     func badInputGivesOneLineAndFailure(arguments: [String], mention: String) throws {
         let resolved = arguments.map { $0 == "@plain" ? Self.fixtures.appendingPathComponent("plain").path : $0 }
