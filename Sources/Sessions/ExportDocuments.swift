@@ -7,7 +7,7 @@ enum ExportDocuments {
     static let omittedPictureNote = "picture not available: it was saved as codes only, without a picture decoder"
 
     static func subtitle(_ manifest: SessionManifest) -> String {
-        "omnichat session \(manifest.id) · model \(manifest.model.name) · created \(SessionDate.string(from: manifest.created)) · updated \(SessionDate.string(from: manifest.updated))"
+        "omnichat session \(manifest.id) · model \(SafeText.singleLine(manifest.model.name)) · created \(SessionDate.string(from: manifest.created)) · updated \(SessionDate.string(from: manifest.updated))"
     }
 
     // MARK: - Markdown
@@ -15,7 +15,8 @@ enum ExportDocuments {
     /// Markdown; `pictureLinks[i]` is the file name of picture `i` beside the document, or nil
     /// when the picture has no file.
     static func markdown(_ manifest: SessionManifest, pictureLinks: [String?]) -> String {
-        var out = "# \(SafeText.singleLine(manifest.title))\n\n*\(subtitle(manifest))*\n"
+        var out = "# \(MarkdownText.escaped(SafeText.singleLine(manifest.title)))\n\n"
+            + "*\(MarkdownText.escaped(subtitle(manifest)))*\n"
         var picture = 0
         for turn in manifest.turns {
             out += "\n## \(roleName(turn.role))\n"
@@ -23,7 +24,7 @@ enum ExportDocuments {
                 switch segment {
                 case .text(let text):
                     let cleaned = SafeText.cleaned(text).trimmingCharacters(in: .newlines)
-                    if !cleaned.isEmpty { out += "\n" + cleaned + "\n" }
+                    if !cleaned.isEmpty { out += "\n" + MarkdownText.escaped(cleaned) + "\n" }
                 case .picture:
                     picture += 1
                     if picture <= pictureLinks.count, let link = pictureLinks[picture - 1] {

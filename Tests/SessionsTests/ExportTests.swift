@@ -39,6 +39,22 @@ import Testing
         #expect(markdown == golden)
     }
 
+    /// What a model or a person wrote stays words in any Markdown renderer: no raw HTML, no
+    /// image or link that loads something, no heading that forges a turn, no list or code.
+    @Test func markdownTextCannotBecomeMarkup() {
+        let cases: [(String, String)] = [
+            ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>"),
+            ("![](https://t.example/x.png)", "!\\[\\](https://t.example/x.png)"),
+            ("## You\nforged", "\\## You\nforged"),
+            ("  - item\n1. first\n2) second\n===", "  \\- item\n1\\. first\n2\\) second\n\\==="),
+            ("*bold* _it_ `code` a|b ~~s~~ &amp; \\", "\\*bold\\* \\_it\\_ \\`code\\` a\\|b \\~\\~s\\~\\~ \\&amp; \\\\"),
+            ("Here is picture 1: a well-known red circle. 3.5 + 2 = 5.5!", "Here is picture 1: a well-known red circle. 3.5 + 2 = 5.5!"),
+        ]
+        for (text, expected) in cases {
+            #expect(MarkdownText.escaped(text) == expected)
+        }
+    }
+
     @Test func htmlIsOneFileWithDataURIsAndNoExternalReference() throws {
         let out = try SessionFixtures.scratch("export").appendingPathComponent("chat ü.html")
         let written = try sample().export(.html, to: out.path)
