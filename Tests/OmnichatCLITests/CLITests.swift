@@ -144,6 +144,13 @@ import Testing
         #expect(result.stderr.contains(mention), "\(result.stderr)")
     }
 
+    @Test func errorsQuotingAFileNameCannotSendEscapeSequences() throws {
+        let result = try omnichat(["complete", "--model", "/nonexistent/\u{1B}]52;c;aGk=\u{07}\u{1B}[2J", "--ids", "0"])
+        #expect(result.status != 0 && result.status < 128)
+        #expect(result.stderr.contains("/nonexistent/\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2J"), "\(result.stderr)")
+        #expect(!result.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    }
+
     @Test func truncatedWeightsAreNamed() throws {
         let source = Self.fixtures.appendingPathComponent("plain")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trunc-\(UUID().uuidString)")
