@@ -21,7 +21,8 @@ struct ChatCommand: AsyncParsableCommand {
             unless --colors says otherwise. Without --theme, OMNICHAT_THEME or a theme in the config \
             file, the theme follows the terminal's background (asked with OSC 11): light or dark. When \
             standard input is not a terminal (`echo "draw a red circle" | omnichat`), all of it is one \
-            message and the reply is printed as `omnichat run` prints it.
+            message and the reply is printed as `omnichat run` prints it, without a session (so \
+            --resume is refused there).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -45,6 +46,10 @@ struct ChatCommand: AsyncParsableCommand {
         let config = try ChatSettings(file: directories.configFile, environment: environment, modelOptions: modelOptions)
         let modelOptions = config.modelOptions
         if isatty(STDIN_FILENO) == 0 {
+            if let resume = sessionOptions.resume {
+                throw CLIError("--resume \(resume) needs the chat on a terminal: piped input is one message answered "
+                               + "without a session (omnichat run --script FILE plays a whole conversation)")
+            }
             try await answerPipedMessage(modelOptions: modelOptions, configuredSampling: config.sampling)
             return
         }

@@ -104,6 +104,12 @@ import Testing
         let empty = try cli.omnichat(["--model", swin], input: Data(" \n".utf8))
         #expect(empty.status != 0)
         #expect(empty.stderr.contains("standard input is empty"))
+        // A session cannot be resumed from a pipe: refused in one line rather than answered
+        // without the session's context.
+        let resuming = try cli.omnichat(["--model", swin, "--resume", "latest"], input: Data("hello\n".utf8))
+        #expect(resuming.status != 0 && resuming.status < 128)
+        #expect(resuming.stderr.contains("--resume latest needs the chat on a terminal"), "\(resuming.stderr)")
+        #expect(resuming.stdout.isEmpty)
     }
 
     @Test func theConfigFileSetsTheChatsModelAndSamplingUnderTheFlags() throws {
