@@ -23,6 +23,8 @@ public actor InferenceEngine {
     private let generator: Generator
     /// Sequence length before each message, so turns can be undone.
     private var messageStarts: [Int] = []
+    /// How many messages a full context has dropped from the front of this conversation.
+    public private(set) var frontDrops = FrontDrops()
 
     public init(checkpoint: ChameleonCheckpoint, format: ConversationFormat, options: GenerationOptions = GenerationOptions()) throws {
         self.checkpoint = checkpoint
@@ -86,11 +88,12 @@ public actor InferenceEngine {
         generator.options = copy
     }
 
-    /// Forgets the whole conversation.
+    /// Forgets the whole conversation (and starts a new count of ``frontDrops``).
     public func reset() {
         generator.truncate(to: 0)
         messages = []
         messageStarts = []
+        frontDrops = FrontDrops()
     }
 
     /// Drops the last `count` messages (a user message and its reply are two).
@@ -234,13 +237,17 @@ public actor InferenceEngine {
         }
         var history = messages
         var dropped = 0
+        var droppedMessages = 0
         while !history.isEmpty {
             let length = builder.beginning().count + history.reduce(0) { $0 + builder.ids(for: $1).count }
             if length + needed < generator.contextLength { break }
+            droppedMessages += min(2, history.count)
             history.removeFirst(min(2, history.count))
             dropped += 1
         }
+        let drops = frontDrops
         try load(history)
+        frontDrops = FrontDrops(conversation: drops.conversation, messages: drops.messages + droppedMessages)
         continuation.yield(.contextDropped(exchanges: dropped))
         continuation.yield(.notice("The context was full: dropped the \(dropped) oldest exchange\(dropped == 1 ? "" : "s")."))
     }

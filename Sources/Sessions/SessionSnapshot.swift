@@ -11,13 +11,17 @@ public struct SessionSnapshot: Sendable, Equatable {
     public var messageTokenIDs: [[Int]]
     /// The settings of the next reply.
     public var options: GenerationOptions
+    /// The engine's count of messages dropped from the context's front (nil when unknown).
+    public var frontDrops: FrontDrops?
 
-    public init(beginningTokenIDs: [Int], messages: [ChatMessage], messageTokenIDs: [[Int]], options: GenerationOptions) {
+    public init(beginningTokenIDs: [Int], messages: [ChatMessage], messageTokenIDs: [[Int]], options: GenerationOptions,
+                frontDrops: FrontDrops? = nil) {
         precondition(messages.count == messageTokenIDs.count, "SessionSnapshot: one id list per message")
         self.beginningTokenIDs = beginningTokenIDs
         self.messages = messages
         self.messageTokenIDs = messageTokenIDs
         self.options = options
+        self.frontDrops = frontDrops
     }
 }
 
@@ -42,6 +46,7 @@ extension InferenceEngine {
             stored.append(pending)
             ids.append(builder.ids(for: pending))
         }
-        return SessionSnapshot(beginningTokenIDs: beginning, messages: stored, messageTokenIDs: ids, options: options)
+        return SessionSnapshot(beginningTokenIDs: beginning, messages: stored, messageTokenIDs: ids, options: options,
+                               frontDrops: frontDrops)
     }
 }

@@ -34,6 +34,9 @@ public actor SessionWriter {
     private let renderer: PictureRenderer?
     private let created: Date
     private var turns: [SessionManifest.Turn]
+    /// The engine's front-drop count at the last save, against which the next save counts the
+    /// turns that left the context.
+    private var frontDrops: FrontDrops?
     private var lock: FileLock?
     /// True once the session's directory is this writer's (created by it, or resumed).
     private var ownsDirectory: Bool
@@ -136,7 +139,8 @@ public actor SessionWriter {
                                  },
                                  tokenIDs: ids)
         }
-        var merged = TurnHistory.merge(known: turns, current: current, same: Self.sameContent)
+        var merged = TurnHistory.merge(known: turns, current: current, droppedFromFront: snapshot.frontDrops?.since(frontDrops),
+                                       same: Self.sameContent)
 
         // 1. Pictures first: every file the new manifest names exists before it does.
         var withoutFile = 0
@@ -161,6 +165,7 @@ public actor SessionWriter {
         let manifestPath = directory.appendingPathComponent(SessionManifest.fileName).path
         try AtomicFiles.write(try manifest.encoded(), to: manifestPath, replacing: true)
         turns = merged
+        frontDrops = snapshot.frontDrops
         try reached(.manifestWritten)
 
         // 3. Only now may files the old manifest named go.

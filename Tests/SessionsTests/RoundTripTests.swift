@@ -150,6 +150,35 @@ import Testing
         _ = try await resumeAndCompare(engine, session: session, checkpoint: checkpoint, mode: .text)
     }
 
+    /// Repeated identical exchanges fill the context: the engine's count of dropped messages,
+    /// not a guess from the turns' text, says which turns left it, so none is lost. (Guessing,
+    /// "no drop, the last message taken back" matched as many turns as the truth, and won.)
+    @Test func repeatedExchangesDroppedFromTheContextAreKept() async throws {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let engine = try SessionFixtures.engine(checkpoint, maxNewTokens: 16)
+        let store = SessionStore(directory: try SessionFixtures.scratch())
+        let writer = SessionWriter(store: store, model: try SessionFixtures.identity(checkpoint), renderer: nil)
+        let question = ChatMessage.user("draw a red circle")
+        let answer = ChatMessage(role: .assistant, segments: [.text("Here is a red circle.")])
+        var written = 0
+        // As the engine reckons the room a message needs (its ids, the reply's opening, 64 more).
+        let needed = engine.builder.ids(for: question).count + engine.builder.replyOpening().count + 64
+        while await engine.contextUsage.used + needed < engine.contextUsage.total {
+            try await engine.add(question)
+            try await engine.add(answer)
+            try await writer.save(engine.sessionSnapshot())
+            written += 2
+        }
+        #expect(written >= 4)
+        try await SessionFixtures.converse(engine, writer: writer, messages: [question])
+        #expect(await engine.frontDrops.messages > 0, "the context must overflow for this test to mean anything")
+
+        let turns = try store.load(writer.id).manifest.turns
+        #expect(turns.count == written + 2, "every turn is kept")
+        #expect(turns.filter(\.inContext).map(\.chatMessage) == (await engine.messages))
+        #expect(turns.filter { !$0.inContext }.count == (await engine.frontDrops.messages))
+    }
+
     /// `/undo` and `/retry` take turns back: a save after them forgets those turns.
     @Test func undoneTurnsLeaveTheSession() async throws {
         let checkpoint = try SessionFixtures.checkpoint()
