@@ -18,6 +18,10 @@ struct SessionStressCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Exchanges to run (each a message and its reply).") var turns = 1000
     @Option(name: .long, help: "Seed of the messages and of sampling.") var seed: UInt64 = 0
 
+    func validate() throws {
+        guard turns >= 0 else { throw ValidationError("--turns must be ≥ 0") }
+    }
+
     func run() async throws {
         let checkpoint = try ChameleonCheckpoint(directory: modelOptions.directory(), weightFormat: modelOptions.weights,
                                                  mapWeights: !modelOptions.noMmap)

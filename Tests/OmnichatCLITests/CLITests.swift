@@ -135,6 +135,7 @@ import Testing
         (["complete", "--model", "@plain", "--ids", "0", "--cfg-text", "nan"], "--cfg-text"),
         (["complete", "--model", "@plain", "--ids", "0", "--cfg-image", "inf"], "--cfg-image"),
         (["bench", "--model", "@plain", "--prompt-tokens", "9223372036854775807", "--gen-tokens", "1"], "context"),
+        (["session-stress", "--model", "@plain", "--turns=-1"], "--turns"),
     ])
     func badInputGivesOneLineAndFailure(arguments: [String], mention: String) throws {
         let resolved = arguments.map { $0 == "@plain" ? Self.fixtures.appendingPathComponent("plain").path : $0 }
