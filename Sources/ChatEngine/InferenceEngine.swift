@@ -237,17 +237,16 @@ public actor InferenceEngine {
         }
         var history = messages
         var dropped = 0
-        var droppedMessages = 0
         while !history.isEmpty {
             let length = builder.beginning().count + history.reduce(0) { $0 + builder.ids(for: $1).count }
             if length + needed < generator.contextLength { break }
-            droppedMessages += min(2, history.count)
             history.removeFirst(min(2, history.count))
             dropped += 1
         }
-        let drops = frontDrops
+        let drops = FrontDrops(conversation: frontDrops.conversation,
+                               messages: frontDrops.messages + messages.count - history.count)
         try load(history)
-        frontDrops = FrontDrops(conversation: drops.conversation, messages: drops.messages + droppedMessages)
+        frontDrops = drops
         continuation.yield(.contextDropped(exchanges: dropped))
         continuation.yield(.notice("The context was full: dropped the \(dropped) oldest exchange\(dropped == 1 ? "" : "s")."))
     }

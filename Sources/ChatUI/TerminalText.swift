@@ -15,15 +15,17 @@ import Darwin
 ///
 ///     TerminalText.safe("red\u{1B}[2Jcircle")   // "red\\u{1b}[2Jcircle"
 public enum TerminalText {
-    /// `text` with every unsafe scalar replaced by its visible escape.
-    public static func safe(_ text: String) -> String {
+    /// `text` with every unsafe scalar replaced by its visible escape (`escape`: `\u{1b}` by
+    /// default; JSON output passes its own `\u001b` form).
+    public static func safe(_ text: String,
+                            escape: (Unicode.Scalar) -> String = { "\\u{" + String($0.value, radix: 16) + "}" }) -> String {
         // Fast path: most model text has nothing to escape.
         if !text.unicodeScalars.contains(where: isUnsafe) { return text }
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
             if isUnsafe(scalar) {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                out += escape(scalar)
             } else {
                 out.unicodeScalars.append(scalar)
             }

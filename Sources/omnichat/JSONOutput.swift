@@ -18,16 +18,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// `json` with every scalar a terminal must not see raw written as a `\uXXXX` escape (such
 /// scalars can only stand inside JSON strings, where the escape means the same character).
 func terminalSafeJSON(_ json: String) -> String {
-    guard json.unicodeScalars.contains(where: TerminalText.isUnsafe) else { return json }
-    var out = String.UnicodeScalarView()
-    for scalar in json.unicodeScalars {
-        if TerminalText.isUnsafe(scalar) {
-            out.append(contentsOf: String(format: "\\u%04x", scalar.value).unicodeScalars)
-        } else {
-            out.append(scalar)
-        }
-    }
-    return String(out)
+    TerminalText.safe(json) { String(format: "\\u%04x", $0.value) }
 }
 
 /// Writes to standard error (progress and notes, never the answer).
