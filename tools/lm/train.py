@@ -61,6 +61,8 @@ class TrainConfig:
     bucket: int = 128
     text_weight: float = 1.0
     novel_code_weight: float = 1.0
+    text_share: float = 0.0
+    text_bucket: int = 32
 
 
 def novel_codes(ids: torch.Tensor, is_image: torch.Tensor, begin_image: int, grid: int) -> torch.Tensor:
@@ -79,6 +81,17 @@ def novel_codes(ids: torch.Tensor, is_image: torch.Tensor, begin_image: int, gri
     new_above = (offset < grid) | (ids != above)
     new_left = (offset % grid == 0) | (ids != left)
     return inside & new_above & new_left
+
+
+def interleaved_batches(rng: random.Random, whole, text, text_share: float):
+    """Endless (is_text, batch) pairs: a batch of `text` (the text-only view) with probability
+    `text_share`, else one of `whole`. Text-only batches among the mixed ones keep the replies
+    copying the request while the picture codes take most of each step's gradient."""
+    while True:
+        if text_share > 0 and rng.random() < text_share:
+            yield True, next(text)
+        else:
+            yield False, next(whole)
 
 
 def log(out: Path, text: str) -> None:
@@ -231,6 +244,9 @@ def main() -> None:
                         help="train on the conversations' text alone (picture codes taken out, the begin- and "
                              "end-image tokens kept): a short first stage in which a step holds ~7x the text, "
                              "so the replies learn to restate the request before pictures take the capacity")
+    parser.add_argument("--text-share", type=float, default=0.0,
+                        help="share of steps that train on a batch of the text-only view (as --without-picture-codes, "
+                             "rows padded to 32 tokens) instead of the whole conversations")
     parser.add_argument("--init-from", type=Path, default=None,
                         help="a finished run's checkpoint.pt: start from its weights and optimizer moments "
                              "with a fresh schedule (a second stage); ignored once this run has its own checkpoint")
@@ -239,7 +255,9 @@ def main() -> None:
     cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
                       batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight,
                       novel_code_weight=args.novel_code_weight,
-                      warmup_steps=args.warmup_steps, bucket=args.bucket)
+                      warmup_steps=args.warmup_steps, bucket=args.bucket, text_share=args.text_share)
+    if not 0.0 <= cfg.text_share < 1.0:
+        raise SystemExit(f"--text-share must be in [0, 1), not {cfg.text_share}")
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
                        num_key_value_heads=args.heads, rope_theta=args.rope_theta, intermediate_size=int(256 * math.ceil(args.hidden * 8 / 3 / 256)) if args.hidden >= 256 else args.hidden * 3)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -247,6 +265,7 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     cfg.bf16 = cfg.bf16 and bf16_autocast_is_fast(device)  # as run, so run.json says what ran
     data = Dataset(args.data, cfg.max_length, without_picture_codes=args.without_picture_codes)
+    text_data = Dataset(args.data, cfg.max_length, without_picture_codes=True) if cfg.text_share > 0 else None
     meta = data.meta
 
     torch.manual_seed(cfg.seed)
@@ -290,7 +309,9 @@ def main() -> None:
     image_ids = torch.tensor(meta["image_token_ids"], device=device)
     is_image = torch.zeros(meta["vocab_size"], dtype=torch.bool, device=device)
     is_image[image_ids] = True
-    batches = data.batches(rng, cfg.batch_tokens, cfg.bucket)
+    whole_batches = data.batches(rng, cfg.batch_tokens, cfg.bucket)
+    text_batches = text_data.batches(rng, cfg.batch_tokens, cfg.text_bucket) if text_data else None
+    batches = interleaved_batches(rng, whole_batches, text_batches, cfg.text_share)
     total_steps = args.steps
     start = time.time()
     last_checkpoint = start
@@ -318,8 +339,9 @@ def main() -> None:
         lr = lr_at(step, planned, cfg)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        batch = next(batches)
-        ids, mask, real_tokens = data.tensors(batch, meta["pad"], cfg.batch_tokens, cfg.bucket)
+        is_text, batch = next(batches)
+        source, bucket = (text_data, cfg.text_bucket) if is_text else (data, cfg.bucket)
+        ids, mask, real_tokens = source.tensors(batch, meta["pad"], cfg.batch_tokens, bucket)
         ids, mask = ids.to(device), mask.to(device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16):
             hidden = model.model(input_ids=ids).last_hidden_state

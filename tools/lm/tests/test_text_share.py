@@ -1,0 +1,42 @@
+"""Text-only batches interleaved with whole conversations (train.py --text-share)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import unittest
+
+from tools.lm.train import interleaved_batches
+
+
+def stream(name: str):
+    return (f"{name}{i}" for i in itertools.count())
+
+
+class TextShare(unittest.TestCase):
+    def draw(self, share: float, count: int, seed: int = 5) -> list[tuple[bool, str]]:
+        pairs = interleaved_batches(random.Random(seed), stream("whole"), stream("text"), share)
+        return list(itertools.islice(pairs, count))
+
+    def test_the_share_of_text_batches_is_honoured_and_each_stream_stays_in_order(self):
+        drawn = self.draw(0.25, 4000)
+        texts = [batch for is_text, batch in drawn if is_text]
+        wholes = [batch for is_text, batch in drawn if not is_text]
+        self.assertAlmostEqual(len(texts) / len(drawn), 0.25, delta=0.03)
+        self.assertEqual(texts, [f"text{i}" for i in range(len(texts))])
+        self.assertEqual(wholes, [f"whole{i}" for i in range(len(wholes))])
+
+    def test_share_zero_draws_no_random_numbers_and_no_text(self):
+        rng = random.Random(9)
+        before = rng.getstate()
+        pairs = list(itertools.islice(interleaved_batches(rng, stream("whole"), None, 0.0), 50))
+        self.assertEqual(pairs, [(False, f"whole{i}") for i in range(50)])
+        self.assertEqual(rng.getstate(), before)
+
+    def test_the_same_seed_gives_the_same_order(self):
+        self.assertEqual(self.draw(0.3, 200, seed=3), self.draw(0.3, 200, seed=3))
+        self.assertNotEqual(self.draw(0.3, 200, seed=3), self.draw(0.3, 200, seed=4))
+
+
+if __name__ == "__main__":
+    unittest.main()
