@@ -31,10 +31,12 @@ public struct PromptBuilder: Sendable {
     /// The start of every conversation.
     public func beginning() -> [Int] { piece(format.begin) }
 
-    /// A whole message: prefix, segments, suffix.
-    public func ids(for message: ChatMessage) -> [Int] {
+    /// A whole message: prefix, segments, suffix. `specialTokensAsText: false` gives the
+    /// encoding of builds before typed special-token strings became text (their sessions
+    /// hold it); the engine itself never uses it.
+    public func ids(for message: ChatMessage, specialTokensAsText: Bool = true) -> [Int] {
         let pieces = message.role == .user ? format.user : format.assistant
-        return piece(pieces.prefix) + segmentIDs(message.segments) + piece(pieces.suffix)
+        return piece(pieces.prefix) + segmentIDs(message.segments, specialTokensAsText: specialTokensAsText) + piece(pieces.suffix)
     }
 
     /// What goes before the model's reply: the assistant prefix.
@@ -44,14 +46,14 @@ public struct PromptBuilder: Sendable {
     public func replyClosing() -> [Int] { piece(format.assistant.suffix) }
 
     /// Segments without the turn's prefix and suffix.
-    public func segmentIDs(_ segments: [MessageSegment]) -> [Int] {
+    public func segmentIDs(_ segments: [MessageSegment], specialTokensAsText: Bool = true) -> [Int] {
         var ids: [Int] = []
         for segment in segments {
             switch segment {
             case .text(let text):
                 // A message's text is text: "<racm3:break>" typed (or written by the model) must
                 // not begin a picture or end a turn.
-                ids += tokenizer.encode(text, addSpecialTokens: false, specialTokensAsText: true)
+                ids += tokenizer.encode(text, addSpecialTokens: false, specialTokensAsText: specialTokensAsText)
             case .picture(let codes):
                 ids.append(vocabulary.beginImage)
                 ids += codes.map { vocabulary.imageTokenIDs[$0] }

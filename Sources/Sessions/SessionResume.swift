@@ -87,8 +87,13 @@ extension StoredSession {
                 }
             }
             try checker.checkBeginning(manifest.beginningTokenIDs)
-            for (index, turn) in history.enumerated() {
-                try checker.check(turn, index: index, mode: manifest.sampling.mode)
+            var reencoded: [Int] = []
+            for (index, turn) in history.enumerated() where try checker.check(turn, index: index, mode: manifest.sampling.mode) == .typedSpecialTokensAsTokens {
+                history[index].tokenIDs = builder.ids(for: turn.chatMessage)
+                reencoded.append(index)
+            }
+            if !reencoded.isEmpty {
+                warnings.append("\(reencoded.map { "turns[\($0)]" }.joined(separator: ", ")) held special-token names typed as text, which an older omnichat read as tokens; they are text now")
             }
             beginning = manifest.beginningTokenIDs
         } else {

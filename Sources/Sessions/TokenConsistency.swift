@@ -11,7 +11,19 @@ import ChatEngine
 ///   after dropping old turns (the builder's encoding) is accepted too.
 ///
 /// In `free` mode the model is unconstrained, so assistant turns are only range-checked.
+///
+/// A user turn saved by a build that read typed special-token strings ("<racm3:break>") as
+/// special tokens is accepted as well, and reported, so that its ids are re-encoded as text.
 struct TokenConsistency {
+    /// What a turn's check found.
+    enum Verdict: Equatable {
+        /// The ids are what the engine would have made of the turn.
+        case consistent
+        /// A user turn encoded as builds before a9e8f35 did: typed special-token strings as
+        /// special tokens. Its ids should be re-encoded with `PromptBuilder.ids(for:)`.
+        case typedSpecialTokensAsTokens
+    }
+
     let builder: PromptBuilder
     let codesPerPicture: Int
     let path: String
@@ -24,13 +36,14 @@ struct TokenConsistency {
     }
 
     /// Validates turn `index`; its codes must already be within the codebook.
-    func check(_ turn: SessionManifest.Turn, index: Int, mode: GenerationMode) throws(SessionError) {
+    func check(_ turn: SessionManifest.Turn, index: Int, mode: GenerationMode) throws(SessionError) -> Verdict {
         let message = turn.chatMessage
-        if turn.tokenIDs == builder.ids(for: message) { return }
+        if turn.tokenIDs == builder.ids(for: message) { return .consistent }
         guard turn.role == .assistant else {
+            if turn.tokenIDs == builder.ids(for: message, specialTokensAsText: false) { return .typedSpecialTokensAsTokens }
             throw .inconsistentTokens(path: path, turn: index, reason: "a user turn's ids must be its text and pictures as the model's tokenizer encodes them")
         }
-        if mode == .free { return }
+        if mode == .free { return .consistent }
         let found = try segments(ofReply: turn.tokenIDs, index: index)
         guard found.count == turn.segments.count else {
             throw .inconsistentTokens(path: path, turn: index, reason: "the ids hold \(found.count) segment(s) of text and pictures, the turn \(turn.segments.count)")
@@ -45,6 +58,7 @@ struct TokenConsistency {
                 throw .inconsistentTokens(path: path, turn: index, reason: "segments[\(s)] differs from what its ids decode to")
             }
         }
+        return .consistent
     }
 
     /// The text and picture segments an assistant reply's ids stand for.

@@ -268,6 +268,35 @@ import Testing
         try await expectResumeFailure(directory) { if case .inconsistentTokens(_, 1, _) = $0 { true } else { false } }
     }
 
+    /// Builds before a9e8f35 encoded a typed "<racm3:break>" as the begin-image token; such a
+    /// user turn still resumes, re-encoded as text, with a warning naming it.
+    @Test func aUserTurnWithTypedSpecialTokensAsTokensIsReencodedAsText() async throws {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let builder = try SessionFixtures.engine(checkpoint).builder
+        let typed = ChatMessage.user("draw it <racm3:break> again")
+        let oldIDs = builder.ids(for: typed, specialTokensAsText: false)
+        try #require(oldIDs.contains(checkpoint.vocabulary.beginImage), "the fixture's tokenizer must know the string as a special token")
+        let (_, directory) = try await SampleSession.copy { $0.editTurn(2) { turn in
+            turn["segments"] = [["type": "text", "text": "draw it <racm3:break> again"]]
+            turn["token_ids"] = oldIDs
+        } }
+        let engine = try SessionFixtures.engine(checkpoint)
+        let session = try StoredSession(directory: directory)
+        let resumed = try await session.resume(into: engine, model: SessionFixtures.identity(checkpoint))
+        #expect(resumed.warnings == ["turns[2] held special-token names typed as text, which an older omnichat read as tokens; they are text now"])
+        let restored = await engine.messageTokenIDs
+        #expect(restored[2] == builder.ids(for: typed))
+        #expect(!restored[2].contains(checkpoint.vocabulary.beginImage))
+        #expect(restored[0] == session.manifest.turns[0].tokenIDs, "other turns keep their stored ids")
+
+        // Ids that are neither encoding are still refused.
+        let (_, broken) = try await SampleSession.copy { $0.editTurn(2) { turn in
+            turn["segments"] = [["type": "text", "text": "draw it <racm3:break> again"]]
+            turn["token_ids"] = Array(oldIDs.dropLast())
+        } }
+        try await expectResumeFailure(broken) { if case .inconsistentTokens(_, 2, _) = $0 { true } else { false } }
+    }
+
     @Test func aChangedBeginningIsRefused() async throws {
         let (_, directory) = try await SampleSession.copy { $0["beginning_token_ids"] = [0, 0] }
         try await expectResumeFailure(directory) { if case .inconsistentTokens(_, -1, _) = $0 { true } else { false } }
