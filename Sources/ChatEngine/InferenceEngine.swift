@@ -113,11 +113,11 @@ public actor InferenceEngine {
 
     /// Adds a message without generating (history, or an assistant turn written elsewhere).
     public func add(_ message: ChatMessage) throws {
-        if generator.sequence.isEmpty { generator.append(builder.beginning()) }
         let ids = builder.ids(for: message)
-        guard generator.sequence.count + ids.count < generator.contextLength else {
+        guard tokensInUse + ids.count < generator.contextLength else {
             throw EngineError.doesNotFit(tokens: ids.count, context: generator.contextLength)
         }
+        if generator.sequence.isEmpty { generator.append(builder.beginning()) }
         messageStarts.append(generator.sequence.count)
         messages.append(message)
         generator.append(ids)
@@ -231,7 +231,7 @@ public actor InferenceEngine {
     /// Drops the oldest exchanges until `message` and a reply have room, rebuilding the cache.
     private func makeRoom(for message: ChatMessage, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) throws {
         let needed = builder.ids(for: message).count + builder.replyOpening().count + 64
-        guard generator.sequence.count + needed >= generator.contextLength else { return }
+        guard tokensInUse + needed >= generator.contextLength else { return }
         guard needed + builder.beginning().count < generator.contextLength else {
             throw EngineError.doesNotFit(tokens: needed, context: generator.contextLength)
         }
@@ -249,6 +249,12 @@ public actor InferenceEngine {
         frontDrops = drops
         continuation.yield(.contextDropped(exchanges: dropped))
         continuation.yield(.notice("The context was full: dropped the \(dropped) oldest exchange\(dropped == 1 ? "" : "s")."))
+    }
+
+    /// Tokens the conversation holds, counting the format's beginning before the first message
+    /// (which `add` writes then): a long `begin` in conversation.json must not overflow the context.
+    private var tokensInUse: Int {
+        generator.sequence.isEmpty ? builder.beginning().count : generator.sequence.count
     }
 
     private func seconds(since start: UInt64) -> Double {

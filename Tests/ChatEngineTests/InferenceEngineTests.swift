@@ -146,6 +146,34 @@ import Testing
         #expect(checkpoint.tokenizer.decode(ids) == typed)
     }
 
+    /// A conversation.json whose `begin` fills the context: the first message is refused in a
+    /// typed error (it used to trap in the generator), and so is one that fits beside the
+    /// beginning without the room a reply needs.
+    @Test func aBeginningThatFillsTheContextIsRefusedNotATrap() async throws {
+        let checkpoint = try ChameleonCheckpoint(directory: Self.fixture)
+        let context = checkpoint.model.contextLength
+        for words in [300, 120] {
+            var format = ConversationFormat.chameleonDefault
+            format.begin = "<s>" + String(repeating: " circle", count: words)
+            let engine = try InferenceEngine(checkpoint: checkpoint, format: format)
+            let beginning = engine.builder.beginning().count
+            var message = ChatMessage.user("red")
+            if words == 300 {
+                try #require(beginning > context, "the beginning is \(beginning) tokens")
+            } else {
+                // A message that fits beside the beginning, but leaves no room for a reply.
+                while beginning + engine.builder.ids(for: message).count < context - 20 { message = .user(message.text + " red") }
+                try #require(beginning + engine.builder.ids(for: message).count < context)
+            }
+            await #expect(throws: EngineError.self) { try await collect(engine.respond(to: message)) }
+            #expect(await engine.tokenIDs.isEmpty, "nothing was added")
+            if words == 300 {
+                await #expect(throws: EngineError.self) { try await engine.load([message]) }
+                #expect(await engine.tokenIDs.isEmpty, "nothing was added")
+            }
+        }
+    }
+
     @Test func badConversationFormatIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fmt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
