@@ -12,11 +12,11 @@ enum TOMLSubset {
         var values: [String: String] = [:]
         var table = ""
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so splitting on "\n" alone would leave a file saved
+        // with Windows line ends as one line.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
-            var line = Substring(rawLine)
-            if line.last == "\r" { line = line.dropLast() }
-            line = trimmed(line)
+            let line = trimmed(rawLine)
             if line.isEmpty || line.first == "#" { continue }
             func fail(_ reason: String) -> ThemeError { .syntax(path: path, line: lineNumber, reason: reason) }
 

@@ -169,6 +169,8 @@ import Testing
         #expect(config.autosave == true)
         #expect(config.samplingArguments == ["--cfg-text", "3", "--temperature", "0.8", "--top-k", "40"])
         #expect(try ConfigFile.parse("greedy = true", path: "c.toml").samplingArguments == ["--greedy"])
+        let windows = try ConfigFile.parse("# saved on Windows\r\ntheme = 'light'\r\ntop_k = 40\r\n", path: "c.toml")
+        #expect(windows.theme == "light" && windows.samplingArguments == ["--top-k", "40"], "a comment on the first line does not swallow the file")
         #expect(try ConfigFile.load(from: URL(fileURLWithPath: "/nonexistent/config.toml")) == ConfigFile())
     }
 

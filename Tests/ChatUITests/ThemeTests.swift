@@ -48,6 +48,13 @@ import Testing
         #expect(parse("[border]\ncolor = \"#444444\"\ncolor = \"#444444\"\n") == .syntax(path: "t.toml", line: 3, reason: "border.color is set twice"))
     }
 
+    /// A theme saved with Windows line ends reads as the same theme, and its mistakes keep their lines.
+    @Test func windowsLineEndsReadAsLines() throws {
+        let dark = try darkToml()
+        #expect(try Theme.parse(dark.replacingOccurrences(of: "\n", with: "\r\n"), path: "t.toml") == Theme.parse(dark, path: "t.toml"))
+        #expect(parse("name = \"x\"\r\n[status\r\n") == .syntax(path: "t.toml", line: 2, reason: "a table header must look like [name]"))
+    }
+
     @Test func tomlStringsCommentsAndEscapes() throws {
         let values = try TOMLSubset.parse("""
             # comment
