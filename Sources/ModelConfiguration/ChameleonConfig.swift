@@ -142,6 +142,9 @@ public struct ChameleonConfig: Codable, Sendable, Equatable {
     /// D, the per-head dimension: hidden size / attention heads, as the reference computes it.
     public var headDim: Int { hiddenSize / max(1, numAttentionHeads) }
 
+    /// The most layers a config may declare.
+    public static let maxLayers = 1024
+
     /// Checks the rules that tie fields together. Throws `ConfigError.invalid` naming the rule.
     public func validate(path: String) throws {
         func require(_ condition: Bool, _ message: String) throws {
@@ -157,6 +160,9 @@ public struct ChameleonConfig: Codable, Sendable, Equatable {
             try require(value > 0, "\(name) must be positive, got \(value)")
             try require(value <= 1 << 24, "\(name) = \(value) is beyond any supported model")
         }
+        // Loading lists every layer's tensors before it reads one: 2^24 layers would take tens of
+        // gigabytes to say that they are missing. The largest released models have under 200.
+        try require(numHiddenLayers <= Self.maxLayers, "num_hidden_layers = \(numHiddenLayers) is beyond any supported model (at most \(Self.maxLayers))")
         try require(hiddenSize % numAttentionHeads == 0,
                     "hidden_size \(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
         try require(numAttentionHeads % numKeyValueHeads == 0,

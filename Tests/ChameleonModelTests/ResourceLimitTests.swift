@@ -27,4 +27,16 @@ import TensorMath
         #expect(scratch.logits(row: 0).allSatisfy { $0.isFinite })
         #expect(Self.peakResidentBytes() - before < 1 << 30, "loading grew the peak by more than 1 GiB")
     }
+
+    /// A config claiming millions of layers is refused by the validator, before loading would
+    /// list every layer's tensors (tens of gigabytes for 2^24 layers).
+    @Test func aHugeLayerCountIsRefusedAtValidation() throws {
+        for layers in [ChameleonConfig.maxLayers + 1, 1 << 24] {
+            let config = ChameleonConfig(vocabSize: 64, hiddenSize: 256, intermediateSize: 64, numHiddenLayers: layers,
+                                         numAttentionHeads: 2, maxPositionEmbeddings: 64)
+            #expect(throws: ConfigError.invalid(path: "test", reason: "num_hidden_layers = \(layers) is beyond any supported model (at most 1024)")) {
+                try config.validate(path: "test")
+            }
+        }
+    }
 }
