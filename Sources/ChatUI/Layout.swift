@@ -72,13 +72,26 @@ public struct Layout: Sendable, Equatable {
     /// picture takes the same room from its first code to its final decode.
     public static func pictureColumns(size: TerminalSize, imageWidth: Int, imageHeight: Int) -> Int {
         let maxColumns = max(1, min(maxPictureColumns, size.columns - indent - 1))
-        let maxRows = max(1, (size.rows - 3) * 2 / 3)
-        return HalfBlockRenderer().columnsFitting(imageWidth: imageWidth, height: imageHeight, maxColumns: maxColumns, maxRows: maxRows)
+        return HalfBlockRenderer().columnsFitting(imageWidth: imageWidth, height: imageHeight, maxColumns: maxColumns,
+                                                  maxRows: pictureMaxRows(size))
     }
+
+    /// Rows a transcript picture may take: two thirds of the rows the transcript has with a
+    /// one-line input.
+    static func pictureMaxRows(_ size: TerminalSize) -> Int { max(1, (size.rows - 3) * 2 / 3) }
 
     /// `image` as half blocks for a transcript `size` wide, in `mode`.
     public static func pictureCells(_ image: RGBImage, size: TerminalSize, mode: ColorMode) -> CellGrid {
         let columns = pictureColumns(size: size, imageWidth: image.width, imageHeight: image.height)
-        return HalfBlockRenderer(colorMode: mode).render(image, columns: columns)
+        return HalfBlockRenderer(colorMode: mode).render(image, columns: columns, maxRows: pictureMaxRows(size))
+    }
+
+    /// The attached picture's preview beside the input: at most `attachmentPreviewColumns`
+    /// across and `attachmentPreviewRows` tall, in proportion where it can be.
+    public static func attachmentPreviewCells(_ image: RGBImage, mode: ColorMode) -> CellGrid {
+        let renderer = HalfBlockRenderer(colorMode: mode)
+        let columns = renderer.columnsFitting(imageWidth: image.width, height: image.height,
+                                              maxColumns: attachmentPreviewColumns, maxRows: attachmentPreviewRows)
+        return renderer.render(image, columns: columns, maxRows: attachmentPreviewRows)
     }
 }

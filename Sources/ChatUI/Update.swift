@@ -46,7 +46,7 @@ public func update(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
         return []
     case .attachmentReady(let attachment):
         state.attachment = attachment
-        state.attachmentCells = HalfBlockRenderer(colorMode: state.colorMode).render(attachment.image, columns: Layout.attachmentPreviewColumns)
+        state.attachmentCells = Layout.attachmentPreviewCells(attachment.image, mode: state.colorMode)
         Update.showHint("attached \(attachment.name)", state: &state)
         return []
     case .themeLoaded(let theme):

@@ -86,11 +86,13 @@ public struct HalfBlockRenderer: Sendable {
         return columns
     }
 
-    /// The picture as a grid `columns` cells wide.
-    public func render(_ image: RGBImage, columns: Int) -> CellGrid {
+    /// The picture as a grid `columns` cells wide, at most `maxRows` rows tall: a picture too
+    /// tall for that even at one column (a 1×16,777,216 PNG) is squeezed into `maxRows` rather
+    /// than drawn as millions of rows. Pair it with `columnsFitting` to keep proportions.
+    public func render(_ image: RGBImage, columns: Int, maxRows: Int = Int.max) -> CellGrid {
         precondition(image.width > 0 && image.height > 0, "cannot render an empty picture")
-        precondition(columns > 0, "need at least one column")
-        let rowCount = rows(forImageWidth: image.width, height: image.height, columns: columns)
+        precondition(columns > 0 && maxRows > 0, "need at least one column and one row")
+        let rowCount = min(maxRows, rows(forImageWidth: image.width, height: image.height, columns: columns))
         let pixelRows = 2 * rowCount
         let linear = PixelGridResampler.resample(image, width: columns, height: pixelRows)
         let colors = quantize(linear, width: columns, height: pixelRows)

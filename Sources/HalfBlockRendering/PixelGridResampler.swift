@@ -15,39 +15,41 @@ import Imaging
 enum PixelGridResampler {
     /// For each target index, the source indices it reads and their weights (summing to 1).
     static func taps(source: Int, target: Int) -> [[(index: Int, weight: Double)]] {
+        (0 ..< target).map { taps(of: $0, source: source, target: target) }
+    }
+
+    /// The source indices target index `index` reads, in increasing order, and their weights.
+    static func taps(of index: Int, source: Int, target: Int) -> [(index: Int, weight: Double)] {
         precondition(source > 0 && target > 0)
         if target >= source {
-            return (0 ..< target).map { index in
-                let position = (Double(index) + 0.5) * Double(source) / Double(target)
-                return [(min(Int(position.rounded(.down)), source - 1), 1.0)]
-            }
+            let position = (Double(index) + 0.5) * Double(source) / Double(target)
+            return [(min(Int(position.rounded(.down)), source - 1), 1.0)]
         }
         let scale = Double(source) / Double(target)
-        return (0 ..< target).map { index in
-            let start = Double(index) * scale, end = Double(index + 1) * scale
-            var row: [(Int, Double)] = []
-            for sourceIndex in Int(start.rounded(.down)) ..< min(source, Int(end.rounded(.up))) {
-                let overlap = min(end, Double(sourceIndex + 1)) - max(start, Double(sourceIndex))
-                if overlap > 0 { row.append((sourceIndex, overlap / scale)) }
-            }
-            return row
+        let start = Double(index) * scale, end = Double(index + 1) * scale
+        var row: [(index: Int, weight: Double)] = []
+        for sourceIndex in Int(start.rounded(.down)) ..< min(source, Int(end.rounded(.up))) {
+            let overlap = min(end, Double(sourceIndex + 1)) - max(start, Double(sourceIndex))
+            if overlap > 0 { row.append((sourceIndex, overlap / scale)) }
         }
+        return row
     }
 
     /// The picture at `width`×`height` pixels, row-major, in linear light.
+    ///
+    /// Target rows read source rows in increasing order, and two neighbouring target rows share
+    /// at most one (the row on their boundary, or the repeated row when growing), so each
+    /// source row goes through the horizontal pass once and only the last one is kept: memory
+    /// stays one row wide however tall the picture (a 1×16,777,216 PNG drawn in a few rows).
     static func resample(_ image: RGBImage, width: Int, height: Int) -> [LinearRGB] {
         let horizontal = taps(source: image.width, target: width)
-        let vertical = taps(source: image.height, target: height)
-        // Only the source rows some target row reads go through the horizontal pass.
-        var neededRows = Set<Int>()
-        for row in vertical { for tap in row { neededRows.insert(tap.index) } }
-
-        var rows = [Int: [LinearRGB]]()
-        for sourceRow in neededRows.sorted() {
-            var linearRow = [LinearRGB]()
-            linearRow.reserveCapacity(image.width)
-            for x in 0 ..< image.width { linearRow.append(ColorSpace.linear(image[x, sourceRow])) }
-            rows[sourceRow] = horizontal.map { columnTaps in
+        var linearRow = [LinearRGB](repeating: LinearRGB(red: 0, green: 0, blue: 0), count: image.width)
+        var lastSourceRow = -1
+        var lastRow = [LinearRGB]()
+        func horizontalPass(_ sourceRow: Int) -> [LinearRGB] {
+            if sourceRow == lastSourceRow { return lastRow }
+            for x in 0 ..< image.width { linearRow[x] = ColorSpace.linear(image[x, sourceRow]) }
+            lastRow = horizontal.map { columnTaps in
                 var red = 0.0, green = 0.0, blue = 0.0
                 for tap in columnTaps {
                     let pixel = linearRow[tap.index]
@@ -57,21 +59,24 @@ enum PixelGridResampler {
                 }
                 return LinearRGB(red: red, green: green, blue: blue)
             }
+            lastSourceRow = sourceRow
+            return lastRow
         }
 
         var output = [LinearRGB]()
         output.reserveCapacity(width * height)
-        for rowTaps in vertical {
-            for column in 0 ..< width {
-                var red = 0.0, green = 0.0, blue = 0.0
-                for tap in rowTaps {
-                    let pixel = rows[tap.index]![column]  // every tapped row was computed above
-                    red += tap.weight * pixel.red
-                    green += tap.weight * pixel.green
-                    blue += tap.weight * pixel.blue
+        var sums = [LinearRGB](repeating: LinearRGB(red: 0, green: 0, blue: 0), count: width)
+        for targetRow in 0 ..< height {
+            for column in 0 ..< width { sums[column] = LinearRGB(red: 0, green: 0, blue: 0) }
+            for tap in taps(of: targetRow, source: image.height, target: height) {
+                let row = horizontalPass(tap.index)
+                for column in 0 ..< width {
+                    sums[column].red += tap.weight * row[column].red
+                    sums[column].green += tap.weight * row[column].green
+                    sums[column].blue += tap.weight * row[column].blue
                 }
-                output.append(LinearRGB(red: red, green: green, blue: blue))
             }
+            output.append(contentsOf: sums)
         }
         return output
     }

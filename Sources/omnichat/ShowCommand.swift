@@ -63,7 +63,7 @@ struct ShowCommand: ParsableCommand {
         let wanted = width ?? TerminalDefaults.columns(terminalColumns: terminalColumns(), pictureWidth: picture.width)
         let columns = renderer.columnsFitting(imageWidth: picture.width, height: picture.height,
                                               maxColumns: wanted, maxRows: Self.maxRows)
-        let grid = renderer.render(picture, columns: columns)
+        let grid = renderer.render(picture, columns: columns, maxRows: Self.maxRows)
         FileHandle.standardOutput.write(Data(ANSISerializer.serialize(grid).utf8))
     }
 

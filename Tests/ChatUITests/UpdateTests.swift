@@ -494,6 +494,19 @@ import Testing
         #expect(state.pictures[1]?.title == "cat.png")
     }
 
+    /// The preview beside the input stays within its rows and columns whatever the picture's
+    /// shape (a 1-pixel-wide PNG hundreds of thousands tall attaches without a huge grid).
+    @Test func anAttachmentPreviewFitsItsBox() throws {
+        var state = makeState(columns: 40, rows: 20)
+        for (width, height) in [(1, 300_000), (64, 64), (300_000, 1)] {
+            let picture = RGBImage(width: width, height: height, filledWith: RGB(200, 10, 10))
+            _ = update(&state, .attachmentReady(Attachment(name: "odd.png", image: picture, codes: [1])))
+            let cells = try #require(state.attachmentCells)
+            #expect(cells.height <= Layout.attachmentPreviewRows && cells.width <= Layout.attachmentPreviewColumns, "\(width)×\(height)")
+        }
+        #expect(state.attachmentCells?.width == Layout.attachmentPreviewColumns, "a wide picture keeps the full width")
+    }
+
     @Test func aContextNoticeGoesAboveTheReplyItConcerns() {
         var state = makeState()
         type("x", &state)

@@ -60,6 +60,21 @@ import Testing
         #expect(renderer.columnsFitting(imageWidth: 1, height: 1_000_000, maxColumns: 80, maxRows: 10) == 1)
     }
 
+    /// A picture too tall for the row limit even at one column is squeezed into the limit, its
+    /// top still on top: a 1×400,000 PNG used to become a 100,000-row grid.
+    @Test func aPictureTooTallForOneColumnIsSqueezedIntoTheRowLimit() {
+        let renderer = HalfBlockRenderer()
+        let height = 400_000
+        let pixels = (0 ..< height).flatMap { y -> [UInt8] in y < height / 2 ? [255, 0, 0] : [0, 0, 255] }
+        let picture = RGBImage(width: 1, height: height, pixels: pixels)
+        let columns = renderer.columnsFitting(imageWidth: 1, height: height, maxColumns: 8, maxRows: 4)
+        let grid = renderer.render(picture, columns: columns, maxRows: 4)
+        #expect(grid.width == 1 && grid.height == 4)
+        #expect(grid[0, 0].foreground == .rgb(RGB(255, 0, 0)) && grid[3, 0].background == .rgb(RGB(0, 0, 255)))
+        #expect(renderer.render(RGBImage(width: 64, height: 64, filledWith: .white), columns: 20, maxRows: 100).height == 10,
+                "a limit the picture is within changes nothing")
+    }
+
     @Test func colourModeFromTheEnvironment() {
         #expect(TerminalDefaults.colorMode(environment: ["COLORTERM": "truecolor", "TERM": "xterm-256color"]) == .truecolor)
         #expect(TerminalDefaults.colorMode(environment: ["COLORTERM": "24bit"]) == .truecolor)
