@@ -21,10 +21,12 @@ final class MappedFile: @unchecked Sendable {
     let path: String
 
     /// Opens and maps `path`. Throws ``SafeTensorsError/cannotOpen(file:reason:)`` with the system's
-    /// reason, or ``SafeTensorsError/notARegularFile(file:)`` for directories and devices.
+    /// reason, or ``SafeTensorsError/notARegularFile(file:)`` for directories, devices and pipes.
     init(path: String) throws(SafeTensorsError) {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a named pipe for reading would otherwise wait for a writer forever;
+        // this way it opens at once and is refused below. Regular files ignore the flag.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw .cannotOpen(file: path, reason: Self.systemMessage()) }
         defer { close(descriptor) }  // The mapping keeps its own reference to the file.
 

@@ -94,6 +94,15 @@ import Testing
         }
     }
 
+    /// A named pipe in place of the weights is refused at once (opening it used to wait forever
+    /// for a writer).
+    @Test func aNamedPipeIsNotARegularFileAndDoesNotHang() throws {
+        let pipe = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-\(UUID().uuidString).safetensors")
+        try #require(mkfifo(pipe.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: pipe) }
+        #expect(throws: SafeTensorsError.notARegularFile(file: pipe.path)) { try SafeTensorsFile(contentsOf: pipe) }
+    }
+
     // MARK: - No input crashes: every truncation and many corruptions of a good file
 
     /// Runs the whole validation on in-memory bytes (everything `SafeTensorsFile` does but mmap).
