@@ -35,7 +35,10 @@ extension Generator {
         guard options.jacobiWindow > 0, case .image(let done) = state.phase, unfed.count == 1 else { return }
         guard !guidanceActive || guidance != nil else { return }  // the first code sets the rows up
         let remaining = state.tokensPerImage - done
-        let window = min(options.jacobiWindow, remaining - 1, 40)
+        // The pass feeds the last code and `window` drafts and may hand out window + 1 codes:
+        // all of them must fit in the context (a prompt can open a picture the context cannot hold).
+        let room = contextLength - sequence.count - 1
+        let window = min(options.jacobiWindow, remaining - 1, 40, room)
         guard window > 0 else { return }
         speculate(window: window)
     }

@@ -106,4 +106,25 @@ import Testing
         #expect(produced.firstIndex(of: checkpoint.vocabulary.endImage) == reference.tokens_per_image)
         #expect(produced.prefix(reference.tokens_per_image).allSatisfy(checkpoint.vocabulary.isImageToken))
     }
+
+    /// A prompt that opens a picture two tokens before the end of the context: speculation
+    /// shrinks to the room left (it used to overfill the cache and trap), and generation stops
+    /// with the context full, as plain decoding does.
+    @Test(arguments: [0, 8])
+    func aPictureOpenedAtTheEndOfTheContextStopsWhenItIsFull(window: Int) throws {
+        let checkpoint = try EngineFixtures.checkpoint("plain")
+        let vocabulary = checkpoint.vocabulary
+        let context = checkpoint.model.contextLength
+        var options = GenerationOptions()
+        options.seed = 5
+        options.jacobiWindow = window
+        let generator = Generator(model: checkpoint.model, vocabulary: vocabulary, options: options)
+        generator.append([vocabulary.bos] + Array(repeating: 100, count: context - 4) + [vocabulary.beginImage])
+        var produced: [Int] = []
+        while let token = generator.next() { produced.append(token.id) }
+        #expect(generator.sequence.count <= context)
+        #expect(generator.stopReason == .contextFull)
+        #expect(generator.sequence.count == context - 2 + produced.count && !produced.isEmpty)
+        #expect(produced.allSatisfy { vocabulary.isImageToken($0) || $0 == vocabulary.endImage })
+    }
 }
