@@ -22,11 +22,11 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorMath", dependencies: ["CKernels"], swiftSettings: fastMath, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "SafeTensors"),
-        .target(name: "BPETokenizer"),
-        .target(name: "NumPyFormat"),
-        .target(name: "ModelConfiguration"),
-        .target(name: "Imaging"),
         .target(name: "FileIO"),
+        .target(name: "BPETokenizer", dependencies: ["FileIO"]),
+        .target(name: "NumPyFormat"),
+        .target(name: "ModelConfiguration", dependencies: ["FileIO"]),
+        .target(name: "Imaging"),
 
         // MARK: - Pictures: PNG through libpng (one C shim), terminal half blocks
         .target(name: "CPNGShim", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
@@ -45,13 +45,13 @@ let package = Package(
         ),
 
         // MARK: - Conversations
-        .target(name: "ChatEngine", dependencies: ["ChameleonModel", "BPETokenizer"]),
+        .target(name: "ChatEngine", dependencies: ["ChameleonModel", "BPETokenizer", "FileIO"]),
         .target(name: "Sessions", dependencies: ["ChatEngine", "ChameleonModel", "BPETokenizer", "Imaging", "PNGCodec", "FileIO"]),
 
         // MARK: - The image tokenizer
         .target(
             name: "VQGAN",
-            dependencies: ["ModelConfiguration", "TensorMath", "SafeTensors", "Imaging"],
+            dependencies: ["ModelConfiguration", "TensorMath", "SafeTensors", "Imaging", "FileIO"],
             swiftSettings: fastMath
         ),
 
@@ -60,7 +60,7 @@ let package = Package(
             name: "omnichat",
             dependencies: [
                 "ChatEngine", "ChameleonModel", "BPETokenizer", "SafeTensors", "NumPyFormat",
-                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN", "Sessions", "ChatUI", "TensorMath",
+                "Imaging", "PNGCodec", "HalfBlockRendering", "VQGAN", "Sessions", "ChatUI", "TensorMath", "FileIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// A byte-level (or any BPE) tokenizer loaded from a Hugging Face `tokenizer.json`, giving the
@@ -27,13 +28,17 @@ public final class Tokenizer: Sendable {
     /// The ids of added tokens marked `special`.
     public let specialTokenIDs: Set<Int>
 
+    /// The largest `tokenizer.json` read (Chameleon's is about 2 MB; the largest public ones
+    /// are tens of megabytes).
+    public static let maxFileBytes = 1 << 30
+
     /// Loads a `tokenizer.json` file.
     public convenience init(contentsOf url: URL) throws(TokenizerError) {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = Data(try FileIO.read(url.path, limit: Self.maxFileBytes))
         } catch {
-            throw .unreadable(path: url.path, reason: Self.describe(error))
+            throw .unreadable(path: url.path, reason: error.reason)
         }
         try self.init(data: data, path: url.path)
     }
@@ -85,11 +90,6 @@ public final class Tokenizer: Sendable {
         }
         skippedWhenSkippingSpecial = skipped
         byteTable = TokenByteTable(decoder: components.decoder, vocabularySize: vocabularySize, token: tokenText)
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        let text = (error as NSError).localizedDescription
-        return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "unknown error"
     }
 
     // MARK: - Vocabulary

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import ModelConfiguration
 
@@ -64,9 +65,11 @@ public struct ConversationFormat: Codable, Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: url.path) else { return .chameleonDefault }
         let format: ConversationFormat
         do {
-            format = try JSONDecoder().decode(ConversationFormat.self, from: Data(contentsOf: url))
+            format = try JSONDecoder().decode(ConversationFormat.self, from: Data(FileIO.read(url.path, limit: 1 << 20)))
         } catch let error as DecodingError {
             throw ConversationFormatError(path: url.path, reason: describeDecodingError(error))
+        } catch let error as FileIOError {
+            throw ConversationFormatError(path: url.path, reason: error.reason)
         } catch {
             throw ConversationFormatError(path: url.path, reason: "cannot read file")
         }

@@ -37,11 +37,7 @@ public struct ConfigFile: Sendable, Equatable {
         do {
             bytes = try FileIO.read(url.path, limit: 1 << 20)
         } catch {
-            switch error {
-            case .tooLarge(_, let size, let limit): throw .unreadable(path: url.path, reason: "\(size) bytes, more than \(limit)")
-            case .unreadable(_, let reason), .failed(_, let reason): throw .unreadable(path: url.path, reason: reason)
-            case .exists: throw .unreadable(path: url.path, reason: "cannot be read")
-            }
+            throw .unreadable(path: url.path, reason: error.reason)
         }
         guard let text = String(bytes: bytes, encoding: .utf8) else { throw .unreadable(path: url.path, reason: "not UTF-8 text") }
         return try parse(text, path: url.path)

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Imaging
 
@@ -44,8 +45,9 @@ public struct ThemeCatalog: Sendable {
     private var directories: [URL] { [userDirectory, builtInDirectory].compactMap { $0 } }
 
     static func read(path: String) throws(ThemeError) -> Theme {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path) }
-        return try Theme.parse(String(decoding: data, as: UTF8.self), path: path)
+        // A theme is a few hundred bytes; a pipe or /dev/zero named by mistake is refused.
+        guard let bytes = try? FileIO.read(path, limit: 1 << 20) else { throw .unreadable(path: path) }
+        return try Theme.parse(String(decoding: bytes, as: UTF8.self), path: path)
     }
 
     static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {

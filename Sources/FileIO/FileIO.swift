@@ -87,10 +87,12 @@ public enum FileIO {
     }
 
     /// Reads a whole file of at most `limit` bytes. With `regularOnly`, anything but a regular
-    /// file is refused; otherwise pipes and devices are read up to the limit. A directory is
-    /// always refused.
+    /// file is refused (a named pipe at once, without waiting for a writer); otherwise pipes and
+    /// devices are read up to the limit. A directory is always refused.
     public static func read(_ path: String, limit: Int, regularOnly: Bool = true) throws(FileIOError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK only keeps `open` from waiting on a pipe that will be refused anyway;
+        // regular files ignore it.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
         guard descriptor >= 0 else { throw .unreadable(path: path, reason: errnoText()) }
         defer { close(descriptor) }
         var info = stat()
@@ -140,6 +142,15 @@ public enum FileIOError: Error, Equatable {
     case unreadable(path: String, reason: String)
     /// The file holds more than the caller's limit.
     case tooLarge(path: String, bytes: Int, limit: Int)
+
+    /// What went wrong, without the path, for callers whose own errors name the file.
+    public var reason: String {
+        switch self {
+        case .exists: "already exists"
+        case .failed(_, let reason), .unreadable(_, let reason): reason
+        case .tooLarge(_, let bytes, let limit): "\(bytes) bytes, more than \(limit)"
+        }
+    }
 }
 
 // Inside `FileIO`, `read` and `write` would resolve to its own static methods.

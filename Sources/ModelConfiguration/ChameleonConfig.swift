@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// The language-model hyper-parameters of a Chameleon-format checkpoint, read from `config.json`
@@ -175,11 +176,14 @@ public struct ChameleonConfig: Codable, Sendable, Equatable {
         try vqConfig.validate(path: path)
     }
 
+    /// The largest `config.json` read (a real one is a few kilobytes).
+    public static let maxFileBytes = 16 << 20
+
     /// Reads and validates `config.json`.
     public static func load(from url: URL) throws -> ChameleonConfig {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigError.unreadable(path: url.path, reason: "file not found or unreadable")
+        do { data = Data(try FileIO.read(url.path, limit: maxFileBytes)) } catch {
+            throw ConfigError.unreadable(path: url.path, reason: error.reason)
         }
         return try decode(data, path: url.path)
     }

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// A model's own sampling defaults, from the `generation_config.json` beside its `config.json`
@@ -40,8 +41,8 @@ public struct GenerationDefaults: Decodable, Sendable, Equatable {
         let url = directory.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigError.unreadable(path: url.path, reason: "cannot read file")
+        do { data = Data(try FileIO.read(url.path, limit: 1 << 20)) } catch {
+            throw ConfigError.unreadable(path: url.path, reason: error.reason)
         }
         let defaults: GenerationDefaults
         do { defaults = try JSONDecoder().decode(GenerationDefaults.self, from: data) } catch {

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 // MARK: - The patch table on disk
@@ -25,8 +26,7 @@ public enum PatchTableCache {
     public static func load(for vqgan: VQGAN, context: Int, from directory: URL) throws(VQGANError) -> PatchTable? {
         let url = fileURL(for: vqgan, context: context, in: directory)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        guard let data = try? Data(contentsOf: url) else { throw .patchCache(path: url.path, reason: "cannot be read") }
-        let bytes = [UInt8](data)
+        guard let bytes = try? FileIO.read(url.path, limit: 1 << 30) else { throw .patchCache(path: url.path, reason: "cannot be read") }
         guard bytes.count >= headerSize, Array(bytes[0..<8]) == magic else {
             throw .patchCache(path: url.path, reason: "is not a patch table")
         }

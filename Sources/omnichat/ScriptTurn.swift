@@ -1,4 +1,5 @@
 import ChatEngine
+import FileIO
 import Foundation
 
 /// One line of an `omnichat run --script` file: a user turn to answer, or an assistant turn as
@@ -64,7 +65,11 @@ struct ScriptTurn: Decodable, Equatable {
     /// Reads JSON lines; image paths are resolved against the script's folder.
     static func load(path: String) throws -> [ScriptTurn] {
         let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw CLIError("\(path): cannot read script") }
+        // Pipes are welcome (--script /dev/stdin), up to a size no conversation reaches.
+        let data: [UInt8]
+        do { data = try FileIO.read(url.path, limit: 64 << 20, regularOnly: false) } catch {
+            throw CLIError("\(path): cannot read script: \(error.reason)")
+        }
         let folder = url.deletingLastPathComponent()
         var turns: [ScriptTurn] = []
         for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ChameleonModel
 import ChatUI
+import FileIO
 import Foundation
 import Sessions
 
@@ -96,7 +98,7 @@ struct ExportCommand: ParsableCommand {
             return try vqganPictureRenderer(directory: URL(fileURLWithPath: SessionStore.expandingTilde(model)))
         }
         let recorded = URL(fileURLWithPath: session.manifest.model.directory)
-        guard let config = try? Data(contentsOf: recorded.appendingPathComponent("config.json")),
+        guard let config = try? FileIO.read(recorded.appendingPathComponent("config.json").path, limit: ChameleonConfig.maxFileBytes),
               SHA256.hash(config).hex == session.manifest.model.configSHA256 else { return nil }
         return try? vqganPictureRenderer(directory: recorded)
     }

@@ -94,6 +94,23 @@ import Testing
         #expect(message.contains("tokenizer.json: file not found"))
     }
 
+    /// A named pipe in place of a model file is refused at once, not waited on for a writer
+    /// (which froze `/model DIR`). Should a read block after all, a writer opened later ends it
+    /// with an empty read, and the test fails on the reason.
+    @Test(arguments: ["config.json", "tokenizer.json", "generation_config.json", "model.safetensors"])
+    func aNamedPipeInPlaceOfAModelFileIsRefusedAtOnce(file: String) throws {
+        let dir = try brokenCopy()
+        let pipe = dir.appendingPathComponent(file)
+        try? FileManager.default.removeItem(at: pipe)
+        try #require(mkfifo(pipe.path, 0o600) == 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
+            let writer = open(pipe.path, O_WRONLY | O_NONBLOCK)
+            if writer >= 0 { close(writer) }
+        }
+        let message = try #require(loadError(dir))
+        #expect(message.contains(file) && message.contains("not a regular file"), "\(message)")
+    }
+
     @Test func vocabularyLargerThanTheModelIsRejected() throws {
         let dir = try brokenCopy(config: { $0["vocab_size"] = 300 }, tensors: { list in
             list = list.map { t in

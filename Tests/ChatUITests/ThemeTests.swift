@@ -55,6 +55,20 @@ import Testing
         #expect(parse("name = \"x\"\r\n[status\r\n") == .syntax(path: "t.toml", line: 2, reason: "a table header must look like [name]"))
     }
 
+    /// `/theme PATH` naming a pipe or a device is refused at once (reading it froze the chat).
+    @Test func aThemePathThatIsNotAFileIsRefusedAtOnce() throws {
+        let pipe = FileManager.default.temporaryDirectory.appendingPathComponent("theme-\(UUID().uuidString).toml")
+        try #require(mkfifo(pipe.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: pipe) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
+            let writer = open(pipe.path, O_WRONLY | O_NONBLOCK)
+            if writer >= 0 { close(writer) }
+        }
+        for path in [pipe.path, "/dev/zero"] {
+            #expect(throws: ThemeError.unreadable(path: path)) { try ThemeCatalog.read(path: path) }
+        }
+    }
+
     @Test func tomlStringsCommentsAndEscapes() throws {
         let values = try TOMLSubset.parse("""
             # comment
