@@ -74,15 +74,16 @@ public enum SlashCommand: Sendable, Equatable {
             // `/image PATH` attaches, as in llama.cpp; `/image N save PATH` saves picture N.
             if !rest.isEmpty, Int(words[0]) == nil { return .success(.attach(unquoted(rest))) }
             guard words.count >= 3, let number = Int(words[0]), words[1].lowercased() == "save" else { return usageError() }
-            let path = rest.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespaces)
-                .dropFirst(4).trimmingCharacters(in: .whitespaces)
+            // Any whitespace separates the words, a Shift+Enter newline too.
+            let path = rest.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespacesAndNewlines)
+                .dropFirst(4).trimmingCharacters(in: .whitespacesAndNewlines)
             return path.isEmpty ? usageError() : .success(.saveImage(number: number, path: unquoted(path)))
         case "read": return rest.isEmpty ? usageError() : .success(.read(unquoted(rest)))
         case "save": return .success(.save(rest.isEmpty ? nil : unquoted(rest)))
         case "load": return rest.isEmpty ? usageError() : .success(.load(unquoted(rest)))
         case "export":
             guard words.count >= 2, ["md", "html"].contains(words[0].lowercased()) else { return usageError() }
-            let path = rest.dropFirst(words[0].count).trimmingCharacters(in: .whitespaces)
+            let path = rest.dropFirst(words[0].count).trimmingCharacters(in: .whitespacesAndNewlines)
             return .success(.export(format: words[0].lowercased(), path: unquoted(path)))
         case "set":
             if words.isEmpty { return .success(.showSettings) }

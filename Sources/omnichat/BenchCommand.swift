@@ -30,6 +30,7 @@ struct BenchCommand: ParsableCommand {
         if shape != nil, modelOptions.model != nil { throw ValidationError("--shape and --model exclude each other") }
         if shape != nil, picture { throw ValidationError("--picture needs a model directory with a VQGAN (not --shape)") }
         guard jacobi >= 0, jacobi <= 40 else { throw ValidationError("--jacobi must be between 0 and 40") }
+        guard (1 ... 65536).contains(probeMegabytes) else { throw ValidationError("--probe-megabytes must be between 1 and 65536") }
         if jacobi > 0, !picture { throw ValidationError("--jacobi needs --picture") }
     }
 

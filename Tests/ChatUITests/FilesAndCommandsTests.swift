@@ -103,6 +103,8 @@ import Testing
         #expect(SlashCommand.parse("/attach my\\ cat.png") == .success(.attach("my cat.png")))
         #expect(SlashCommand.parse("/attach file:///tmp/a%20b.png") == .success(.attach("/tmp/a b.png")))
         #expect(SlashCommand.parse("/image 2 save out/p.png") == .success(.saveImage(number: 2, path: "out/p.png")))
+        #expect(SlashCommand.parse("/image 2\nsave out.png") == .success(.saveImage(number: 2, path: "out.png")), "a newline separates words too")
+        #expect(SlashCommand.parse("/export md\nchat.md") == .success(.export(format: "md", path: "chat.md")))
         #expect(SlashCommand.parse("/export html chat.html") == .success(.export(format: "html", path: "chat.html")))
         #expect(SlashCommand.parse("/set top_k 40") == .success(.set(name: "top_k", value: "40")))
         #expect(SlashCommand.parse("/set") == .success(.showSettings))
