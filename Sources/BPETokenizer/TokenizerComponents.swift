@@ -54,8 +54,10 @@ struct TokenizerComponents: Sendable {
 struct TokenByteTable: Sendable {
     private let offsets: [Int32]
     private let bytes: [UInt8]
+    /// The most bytes the table holds (real vocabularies need a few megabytes); offsets are Int32.
+    static let maxBytes = 256 << 20
 
-    init?(decoder: TokenDecoder?, vocabularySize: Int, token: (Int) -> String?) {
+    init?(decoder: TokenDecoder?, vocabularySize: Int, token: (Int) -> String?, maxBytes: Int = Self.maxBytes) {
         guard let steps = decoder?.perTokenStepsBeforeByteLevel else { return nil }
         var offsets: [Int32] = [0]
         var bytes: [UInt8] = []
@@ -66,6 +68,9 @@ struct TokenByteTable: Sendable {
                 var pieces = [Array(text.unicodeScalars)]
                 for step in steps { pieces = step.decodeChain(pieces) }
                 for piece in pieces { bytes += ByteLevelAlphabet.decodeToken(piece) }
+                // A decoder whose Replace steps blow every token up (a hostile tokenizer.json)
+                // gets no table: decoding then runs the steps per call, as for other decoders.
+                guard bytes.count <= maxBytes else { return nil }
             }
             offsets.append(Int32(bytes.count))
         }

@@ -36,6 +36,19 @@ struct MalformedTokenizerTests {
         return original.replacingCharacters(in: range, with: replacement)
     }
 
+    /// A decoder whose Replace blows each token up (a 250 KB file could ask for gigabytes, and
+    /// the table's Int32 offsets trapped) gets no per-token table; within the cap it has one.
+    @Test("a per-token byte table past its cap is not built")
+    func byteTableCap() {
+        let blowUp = TokenDecoder.sequence([.replace(.literal(["a"]), with: Array(repeating: "b", count: 100)), .byteLevel])
+        let build = { (maxBytes: Int) in
+            TokenByteTable(decoder: blowUp, vocabularySize: 50, token: { _ in "aaaa" }, maxBytes: maxBytes)
+        }
+        #expect(build(50 * 400) != nil)
+        #expect(build(50 * 400 - 1) == nil)
+        #expect(build(50 * 400).map { Array($0.bytes(for: 7)) } == Array(repeating: UInt8(ascii: "b"), count: 400))
+    }
+
     @Test("a missing file is unreadable and named")
     func missingFile() {
         let url = Fixtures.directory.appendingPathComponent("does-not-exist.json")
