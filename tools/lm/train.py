@@ -63,6 +63,7 @@ class TrainConfig:
     novel_code_weight: float = 1.0
     text_share: float = 0.0
     text_bucket: int = 32
+    keep_positions: bool = False
 
 
 def novel_codes(ids: torch.Tensor, is_image: torch.Tensor, begin_image: int, grid: int) -> torch.Tensor:
@@ -104,14 +105,21 @@ def log(out: Path, text: str) -> None:
 class Dataset:
     """Conversations as flat token/mask arrays with offsets (see build_dataset.py)."""
 
-    def __init__(self, directory: Path, max_length: int, without_picture_codes: bool = False):
+    def __init__(self, directory: Path, max_length: int, without_picture_codes: bool = False,
+                 keep_positions: bool = False):
         """`without_picture_codes`: every conversation with its picture codes taken out (the
-        begin- and end-image tokens stay), a text-only view of the same dialogues."""
+        begin- and end-image tokens stay), a text-only view of the same dialogues. With
+        `keep_positions` its tokens keep the positions they have in the whole conversation (the
+        rotary distance from a reply to an earlier description still spans the picture between),
+        given to the model as position ids."""
         self.ids = np.load(directory / "ids.npy", mmap_mode="r")
         self.mask = np.load(directory / "mask.npy", mmap_mode="r")
         self.offsets = np.load(directory / "offsets.npy")
         self.meta = json.loads((directory / "meta.json").read_text())
+        self.positions: np.ndarray | None = None
         if without_picture_codes:
+            if keep_positions:
+                self.positions = self.text_only_positions(self.ids, self.offsets, self.meta["image_token_ids"])
             self.ids, self.mask, self.offsets = self.text_only(self.ids, self.mask, self.offsets,
                                                                self.meta["image_token_ids"])
         lengths = np.diff(self.offsets)
@@ -156,23 +164,39 @@ class Dataset:
         return np.asarray(ids)[keep], np.asarray(mask)[keep], kept_before[offsets]
 
     @staticmethod
+    def text_only_positions(ids: np.ndarray, offsets: np.ndarray, image_token_ids: list[int]) -> np.ndarray:
+        """For each token `text_only` keeps, its position within its whole conversation."""
+        keep = ~np.isin(ids, image_token_ids)
+        starts = np.repeat(offsets[:-1], np.diff(offsets)).astype(np.int64)
+        positions = np.arange(len(ids), dtype=np.int64) - starts
+        return positions[keep].astype(np.int32)
+
+    @staticmethod
     def padded_length(length: int, bucket: int) -> int:
         return -(-length // bucket) * bucket
 
-    def tensors(self, batch: list[int], pad: int, batch_tokens: int, bucket: int) -> tuple[torch.Tensor, torch.Tensor, int]:
-        """(ids, loss mask, real tokens) of one fixed-shape batch; padding sits after each row's
-        tokens, where the causal mask already keeps it out of every real token's view."""
+    def tensors(self, batch: list[int], pad: int, batch_tokens: int,
+                bucket: int) -> tuple[torch.Tensor, torch.Tensor, int, torch.Tensor | None]:
+        """(ids, loss mask, real tokens, position ids or None) of one fixed-shape batch; padding
+        sits after each row's tokens, where the causal mask already keeps it out of every real
+        token's view. Position ids come with `keep_positions` (padding continues from the row's
+        last position)."""
         length = self.padded_length(max(int(self.lengths[i]) for i in batch), bucket)
         rows = max(1, batch_tokens // length)
         ids = np.full((rows, length), pad, dtype=np.int64)
         mask = np.zeros((rows, length), dtype=np.float32)
+        positions = None if self.positions is None else np.tile(np.arange(length, dtype=np.int64), (rows, 1))
         real = 0
         for row, i in enumerate(batch):
             a, b = int(self.offsets[i]), int(self.offsets[i + 1])
             ids[row, : b - a] = self.ids[a:b]
             mask[row, : b - a] = self.mask[a:b]
+            if positions is not None and b > a:
+                positions[row, : b - a] = self.positions[a:b]
+                positions[row, b - a:] = self.positions[b - 1] + 1 + np.arange(length - (b - a))
             real += b - a
-        return torch.from_numpy(ids), torch.from_numpy(mask), real
+        return (torch.from_numpy(ids), torch.from_numpy(mask), real,
+                None if positions is None else torch.from_numpy(positions))
 
 
 def resident_gib() -> float:
@@ -244,6 +268,10 @@ def main() -> None:
                         help="train on the conversations' text alone (picture codes taken out, the begin- and "
                              "end-image tokens kept): a short first stage in which a step holds ~7x the text, "
                              "so the replies learn to restate the request before pictures take the capacity")
+    parser.add_argument("--keep-positions", action="store_true",
+                        help="text-only batches (--without-picture-codes, --text-share) keep each token's position in "
+                             "the whole conversation, so copying from an earlier description is learned over the "
+                             "distance a picture puts between them")
     parser.add_argument("--text-share", type=float, default=0.0,
                         help="share of steps that train on a batch of the text-only view (as --without-picture-codes, "
                              "rows padded to 32 tokens) instead of the whole conversations")
@@ -255,7 +283,8 @@ def main() -> None:
     cfg = TrainConfig(seed=args.seed, minutes=args.minutes, threads=args.threads,
                       batch_tokens=args.batch_tokens, learning_rate=args.lr, text_weight=args.text_weight,
                       novel_code_weight=args.novel_code_weight,
-                      warmup_steps=args.warmup_steps, bucket=args.bucket, text_share=args.text_share)
+                      warmup_steps=args.warmup_steps, bucket=args.bucket, text_share=args.text_share,
+                      keep_positions=args.keep_positions)
     if not 0.0 <= cfg.text_share < 1.0:
         raise SystemExit(f"--text-share must be in [0, 1), not {cfg.text_share}")
     shape = ModelShape(hidden_size=args.hidden, num_hidden_layers=args.layers, num_attention_heads=args.heads,
@@ -264,8 +293,10 @@ def main() -> None:
     torch.set_num_threads(cfg.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     cfg.bf16 = cfg.bf16 and bf16_autocast_is_fast(device)  # as run, so run.json says what ran
-    data = Dataset(args.data, cfg.max_length, without_picture_codes=args.without_picture_codes)
-    text_data = Dataset(args.data, cfg.max_length, without_picture_codes=True) if cfg.text_share > 0 else None
+    data = Dataset(args.data, cfg.max_length, without_picture_codes=args.without_picture_codes,
+                   keep_positions=cfg.keep_positions)
+    text_data = (Dataset(args.data, cfg.max_length, without_picture_codes=True, keep_positions=cfg.keep_positions)
+                 if cfg.text_share > 0 else None)
     meta = data.meta
 
     torch.manual_seed(cfg.seed)
@@ -341,10 +372,12 @@ def main() -> None:
             group["lr"] = lr
         is_text, batch = next(batches)
         source, bucket = (text_data, cfg.text_bucket) if is_text else (data, cfg.bucket)
-        ids, mask, real_tokens = source.tensors(batch, meta["pad"], cfg.batch_tokens, bucket)
+        ids, mask, real_tokens, positions = source.tensors(batch, meta["pad"], cfg.batch_tokens, bucket)
         ids, mask = ids.to(device), mask.to(device)
+        if positions is not None:
+            positions = positions.to(device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16):
-            hidden = model.model(input_ids=ids).last_hidden_state
+            hidden = model.model(input_ids=ids, position_ids=positions).last_hidden_state
             logits = model.lm_head(hidden[:, :-1])
         targets = ids[:, 1:]
         weights = mask[:, 1:]

@@ -29,5 +29,29 @@ class TextOnly(unittest.TestCase):
         self.assertEqual(kept_offsets.tolist(), [0, 0, 1])
 
 
+class KeptPositions(unittest.TestCase):
+    def test_each_kept_token_keeps_its_position_in_its_conversation(self):
+        ids = np.array([1, 2, BEGIN, 20, 21, 22, 20, END, 3, 4, 5], dtype=np.uint16)
+        offsets = np.array([0, 9, 11])
+        positions = Dataset.text_only_positions(ids, offsets, CODES)
+        self.assertEqual(positions.tolist(), [0, 1, 2, 7, 8, 0, 1])
+
+    def test_batches_carry_the_positions_and_padding_continues_them(self):
+        ids = np.array([1, 2, BEGIN, 20, 21, 22, 20, END, 3, 4, 5], dtype=np.uint16)
+        mask = np.ones(len(ids), dtype=np.uint8)
+        offsets = np.array([0, 9, 11])
+        data = Dataset.__new__(Dataset)
+        data.positions = Dataset.text_only_positions(ids, offsets, CODES)
+        data.ids, data.mask, data.offsets = Dataset.text_only(ids, mask, offsets, CODES)
+        data.lengths = np.diff(data.offsets)
+        batch_ids, _, real, positions = data.tensors([0, 1], pad=0, batch_tokens=16, bucket=8)
+        self.assertEqual(real, 7)
+        self.assertEqual(batch_ids[0, :5].tolist(), [1, 2, BEGIN, END, 3])
+        self.assertEqual(positions[0].tolist(), [0, 1, 2, 7, 8, 9, 10, 11])
+        self.assertEqual(positions[1].tolist(), [0, 1, 2, 3, 4, 5, 6, 7])
+        data.positions = None
+        self.assertIsNone(data.tensors([0, 1], pad=0, batch_tokens=16, bucket=8)[3])
+
+
 if __name__ == "__main__":
     unittest.main()
