@@ -88,9 +88,12 @@ extension StoredSession {
             }
             try checker.checkBeginning(manifest.beginningTokenIDs)
             var reencoded: [Int] = []
-            for (index, turn) in history.enumerated() where try checker.check(turn, index: index, mode: manifest.sampling.mode) == .typedSpecialTokensAsTokens {
-                history[index].tokenIDs = builder.ids(for: turn.chatMessage)
-                reencoded.append(index)
+            for (index, turn) in history.enumerated() {
+                let verdict = try checker.check(turn, index: index, mode: manifest.sampling.mode)
+                if verdict == .typedSpecialTokensAsTokens {
+                    history[index].tokenIDs = builder.ids(for: turn.chatMessage)
+                    reencoded.append(index)
+                }
             }
             if !reencoded.isEmpty {
                 warnings.append("\(reencoded.map { "turns[\($0)]" }.joined(separator: ", ")) held special-token names typed as text, which an older omnichat read as tokens; they are text now")
