@@ -89,9 +89,8 @@ extension StoredSession {
             try checker.checkBeginning(manifest.beginningTokenIDs)
             var reencoded: [Int] = []
             for (index, turn) in history.enumerated() {
-                let verdict = try checker.check(turn, index: index, mode: manifest.sampling.mode)
-                if verdict == .typedSpecialTokensAsTokens {
-                    history[index].tokenIDs = builder.ids(for: turn.chatMessage)
+                if case .typedSpecialTokensAsTokens(let ids) = try checker.check(turn, index: index, mode: manifest.sampling.mode) {
+                    history[index].tokenIDs = ids
                     reencoded.append(index)
                 }
             }

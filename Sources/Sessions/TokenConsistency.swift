@@ -16,12 +16,12 @@ import ChatEngine
 /// special tokens is accepted as well, and reported, so that its ids are re-encoded as text.
 struct TokenConsistency {
     /// What a turn's check found.
-    enum Verdict: Equatable {
+    enum Verdict {
         /// The ids are what the engine would have made of the turn.
         case consistent
         /// A user turn encoded as builds before a9e8f35 did: typed special-token strings as
-        /// special tokens. Its ids should be re-encoded with `PromptBuilder.ids(for:)`.
-        case typedSpecialTokensAsTokens
+        /// special tokens. `reencoded` is the turn as the engine encodes it now.
+        case typedSpecialTokensAsTokens(reencoded: [Int])
     }
 
     let builder: PromptBuilder
@@ -38,9 +38,10 @@ struct TokenConsistency {
     /// Validates turn `index`; its codes must already be within the codebook.
     func check(_ turn: SessionManifest.Turn, index: Int, mode: GenerationMode) throws(SessionError) -> Verdict {
         let message = turn.chatMessage
-        if turn.tokenIDs == builder.ids(for: message) { return .consistent }
+        let encoded = builder.ids(for: message)
+        if turn.tokenIDs == encoded { return .consistent }
         guard turn.role == .assistant else {
-            if turn.tokenIDs == builder.ids(for: message, specialTokensAsText: false) { return .typedSpecialTokensAsTokens }
+            if turn.tokenIDs == builder.ids(for: message, specialTokensAsText: false) { return .typedSpecialTokensAsTokens(reencoded: encoded) }
             throw .inconsistentTokens(path: path, turn: index, reason: "a user turn's ids must be its text and pictures as the model's tokenizer encodes them")
         }
         if mode == .free { return .consistent }
