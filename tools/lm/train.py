@@ -218,6 +218,20 @@ def make_model(shape: ModelShape, meta: dict) -> ChameleonForConditionalGenerati
     return model
 
 
+def decoder_hidden(model: ChameleonForConditionalGeneration, ids: torch.Tensor,
+                   positions: torch.Tensor | None) -> torch.Tensor:
+    """The decoder's last hidden states for `ids`, at `positions` when given.
+
+    No key-value cache is built (training and teacher-forced probes need none). Given position
+    ids, no attention mask and no cache, transformers reads every jump in the ids as the start of
+    another sequence packed into the row and masks attention across it. Rows of `--keep-positions`
+    jump wherever a picture's codes were taken out, so they come with an all-ones mask: one
+    conversation, causal.
+    """
+    mask = None if positions is None else torch.ones_like(ids)
+    return model.model(input_ids=ids, position_ids=positions, attention_mask=mask, use_cache=False).last_hidden_state
+
+
 def load_trained(run: Path, data: Path) -> tuple[ChameleonForConditionalGeneration, dict, dict]:
     """(model in eval mode, the dataset's meta.json, the checkpoint) of a training run."""
     meta = json.loads((data / "meta.json").read_text())
@@ -377,7 +391,7 @@ def main() -> None:
         if positions is not None:
             positions = positions.to(device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=cfg.bf16):
-            hidden = model.model(input_ids=ids, position_ids=positions).last_hidden_state
+            hidden = decoder_hidden(model, ids, positions)
             logits = model.lm_head(hidden[:, :-1])
         targets = ids[:, 1:]
         weights = mask[:, 1:]
