@@ -59,6 +59,24 @@ extension StoredSession {
         return ResumedSession(session: self, model: model, history: plan.history, sampling: manifest.sampling, warnings: plan.warnings)
     }
 
+    /// Resumes the session into `engine` and returns the writer that continues saving it. The
+    /// session's lock is taken first, so a session another omnichat holds (`sessionInUse`) or a
+    /// directory that cannot be locked leaves the engine as it was: a failed `/load` must not
+    /// leave the engine holding one session while the chat still saves to another.
+    public func resumeForWriting(into engine: InferenceEngine, model: ModelIdentity, allowModelMismatch: Bool = false,
+                                 store: SessionStore, renderer: PictureRenderer?) async throws(SessionError)
+        -> (resumed: ResumedSession, writer: SessionWriter) {
+        let lock = try FileLock(path: directory.appendingPathComponent(SessionWriter.lockName).path, sessionPath: directory.path)
+        let resumed: ResumedSession
+        do {
+            resumed = try await resume(into: engine, model: model, allowModelMismatch: allowModelMismatch)
+        } catch {
+            lock.release()
+            throw error
+        }
+        return (resumed, SessionWriter(continuing: resumed, store: store, renderer: renderer, heldLock: lock))
+    }
+
     /// The checks and the ids to restore, without touching an engine.
     func resumePlan(builder: PromptBuilder, model current: ModelIdentity, allowModelMismatch: Bool) throws(SessionError) -> ResumePlan {
         let stored = manifest.model

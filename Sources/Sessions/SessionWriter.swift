@@ -95,6 +95,13 @@ public actor SessionWriter {
 
     /// Continues a resumed session in its own directory; takes the session's lock.
     public init(continuing resumed: ResumedSession, store: SessionStore, renderer: PictureRenderer?) throws(SessionError) {
+        let directory = resumed.session.directory
+        self.init(continuing: resumed, store: store, renderer: renderer,
+                  heldLock: try FileLock(path: directory.appendingPathComponent(Self.lockName).path, sessionPath: directory.path))
+    }
+
+    /// Continues a resumed session with its lock already taken (`StoredSession.resumeForWriting`).
+    init(continuing resumed: ResumedSession, store: SessionStore, renderer: PictureRenderer?, heldLock: sending FileLock) {
         self.store = store
         id = resumed.session.id
         directory = resumed.session.directory
@@ -103,7 +110,7 @@ public actor SessionWriter {
         created = resumed.session.manifest.created
         turns = resumed.history
         ownsDirectory = true
-        lock = try FileLock(path: directory.appendingPathComponent(Self.lockName).path, sessionPath: directory.path)
+        lock = heldLock
         for turn in resumed.session.manifest.turns {
             for case .picture(let codes, let file?) in turn.segments { files[Self.pictureKey(codes)] = file }
         }

@@ -55,8 +55,13 @@ struct ChatSession {
     static func load(_ reference: String, engine: InferenceEngine, model: ModelIdentity, renderer: PictureRenderer?,
                      store: SessionStore = .standard(), allowModelMismatch: Bool, autosave: Bool) async throws -> ChatSession {
         let stored = try store.load(reference)
-        let resumed = try await stored.resume(into: engine, model: model, allowModelMismatch: allowModelMismatch)
-        let writer = autosave ? try SessionWriter(continuing: resumed, store: store, renderer: renderer) : nil
+        guard autosave else {
+            return ChatSession(writer: nil, resumed: try await stored.resume(into: engine, model: model,
+                                                                             allowModelMismatch: allowModelMismatch))
+        }
+        // The lock first: a session in use elsewhere fails the load before the engine changes.
+        let (resumed, writer) = try await stored.resumeForWriting(into: engine, model: model, allowModelMismatch: allowModelMismatch,
+                                                                  store: store, renderer: renderer)
         return ChatSession(writer: writer, resumed: resumed)
     }
 }

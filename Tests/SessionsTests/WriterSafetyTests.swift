@@ -109,6 +109,38 @@ import Testing
         await second.close()
     }
 
+    /// `/load` of a session another omnichat holds fails before the engine changes: the chat keeps
+    /// the conversation it shows and saves, instead of answering from the other session's context
+    /// and writing that context over its own session at the next save.
+    @Test func resumingALockedSessionForWritingLeavesTheEngineAsItWas() async throws {
+        let checkpoint = try SessionFixtures.checkpoint()
+        let identity = try SessionFixtures.identity(checkpoint)
+        let store = SessionStore(directory: try SessionFixtures.scratch())
+        let holder = SessionWriter(store: store, model: identity, renderer: nil)
+        try await SessionFixtures.converse(try SessionFixtures.engine(checkpoint), writer: holder, messages: [.user("hi")])
+
+        let current = try SessionFixtures.engine(checkpoint)
+        let currentWriter = SessionWriter(store: store, model: identity, renderer: nil)
+        try await SessionFixtures.converse(current, writer: currentWriter, messages: [.user("something else entirely")])
+        let before = await current.sessionSnapshot()
+        let held = try store.load(holder.id)
+        await #expect(throws: SessionError.sessionInUse(path: holder.directory.path)) {
+            _ = try await held.resumeForWriting(into: current, model: identity, store: store, renderer: nil)
+        }
+        #expect(await current.sessionSnapshot() == before)
+
+        await holder.close()
+        let (resumed, writer) = try await held.resumeForWriting(into: current, model: identity, store: store, renderer: nil)
+        #expect(resumed.messages == held.manifest.turns.map(\.chatMessage))
+        #expect(await current.sessionSnapshot().messages == resumed.messages)
+        // The writer holds the lock it was handed: a third writer cannot take the session.
+        #expect(throws: SessionError.sessionInUse(path: holder.directory.path)) {
+            _ = try SessionWriter(continuing: resumed, store: store, renderer: nil)
+        }
+        await writer.close()
+        await currentWriter.close()
+    }
+
     /// Leftovers of interrupted saves (temporary files, pictures no turn names) are removed by
     /// the next save; files the writer did not make are never touched.
     @Test func theNextSaveRemovesLeftovers() async throws {
