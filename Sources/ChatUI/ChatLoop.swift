@@ -107,6 +107,23 @@ public final class ChatLoop {
     private var signalSources: [DispatchSourceSignal] = []
     private var exitSignal: Int32?
 
+    /// How long quitting waits for the engine worker's last jobs (the save after a reply that
+    /// was stopped or had just ended) before the process may exit without them.
+    static let lastSaveWait: Double = 10
+
+    /// Blocks until the worker has done the jobs left when the loop quit: the reply the user has
+    /// already seen is saved only by the autosave after it, and the process exits once `run`
+    /// returns. Bounded, so a stuck job cannot keep the program from quitting.
+    private func waitForTheLastSave() {
+        let done = DispatchSemaphore(value: 0)
+        let worker = worker
+        Task.detached {
+            await worker.value
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + Self.lastSaveWait)
+    }
+
     /// Seconds on the monotonic clock.
     public static let monotonicSeconds: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -135,6 +152,7 @@ public final class ChatLoop {
             jobs.finish()
             for source in signalSources { source.cancel() }
             terminal.restore()
+            waitForTheLastSave()
         }
         state.size = terminal.size
         process(events)

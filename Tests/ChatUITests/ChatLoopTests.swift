@@ -282,6 +282,32 @@ struct LoopRun: Sendable {
         var entries: [String] { log.withLock { $0 } }
     }
 
+    /// Quitting right after a reply (or during it) waits for the save after it: the reply the user
+    /// saw is on disk when the program exits, however long pictures take to write.
+    @Test func quittingRightAfterAReplyWaitsForItsSave() async throws {
+        let (engine, model) = try ChatLoopTests().makeEngine()
+        let calls = Calls()
+        let storage = ConversationStorage(
+            autosave: { engine, pending in
+                if pending == nil { try? await Task.sleep(nanoseconds: 300_000_000) }  // pictures being written
+                calls.add("autosave \(await engine.messages.count) + \(pending?.text ?? "nothing")")
+                return nil
+            },
+            save: { _, _ in "saved" },
+            load: { _, _ in throw PictureCodecError("no sessions here") },
+            export: { _, _, _ in "exported" },
+            startNew: { _, _ in nil })
+        let services = ChatServices(readPicture: { _ in throw PictureCodecError("none") }, writePicture: { _, _ in },
+                                    themes: ThemeCatalog(userDirectory: nil, builtInDirectory: nil), history: nil, storage: storage)
+        let steps = ChatLoopTests.Steps([
+            ({ _ in true }, Array("hello\r".utf8)),
+            ({ ChatLoopTests.replyEnded($0) }, [4]),
+        ])
+        let run = await ChatLoopTests().runLoop(engine: engine, model: model, services: services) { state, _ in steps.next(state) }
+        #expect(run.scriptFinished)
+        #expect(calls.entries == ["autosave 0 + hello", "autosave 2 + nothing"])
+    }
+
     @Test func messagesAreSavedBeforeAndAfterTheirRepliesAndLoadReplacesTheTranscript() async throws {
         let (engine, model) = try ChatLoopTests().makeEngine()
         let calls = Calls()
@@ -320,8 +346,7 @@ struct LoopRun: Sendable {
         let run = await ChatLoopTests().runLoop(engine: engine, model: model, services: services) { state, _ in steps.next(state) }
         let finished = run.scriptFinished
         #expect(finished)
-        // Give the worker a moment to reach the last job (it runs after the loop has quit).
-        for _ in 0 ..< 100 where !calls.entries.contains("new") { try await Task.sleep(nanoseconds: 10_000_000) }
+        // Quitting waits for the worker's last job.
         #expect(calls.entries == ["autosave 0 + hello", "autosave 2 + nothing", "save -", "export md out.md", "load latest", "new"])
     }
 }
