@@ -79,9 +79,12 @@ public struct Screen: Sendable, Equatable {
     /// The last guard between any text and the terminal: a character holding a control, a bidi
     /// override or another scalar `TerminalText` deems unsafe is stored as U+FFFD, whatever
     /// drew it (views show model text through `TerminalText.safe` first, as visible escapes).
+    /// Text keeps tabs and newlines, but a cell cannot (ncurses would clear to the end of the row
+    /// or jump to a tab stop behind the screen's back): a tab is stored as a space, a newline as
+    /// U+FFFD.
     @discardableResult
     public mutating func put(_ character: Character, row: Int, column: Int, style: Style, limit: Int? = nil) -> Int {
-        let character = character.unicodeScalars.contains(where: TerminalText.isUnsafe) ? "\u{FFFD}" : character
+        let character = Self.cellCharacter(character)
         let edge = min(limit ?? width, width)
         guard row >= 0 && row < height && column >= 0 && column < edge else { return 0 }
         let columns = max(1, CellWidth.of(character))
@@ -95,6 +98,12 @@ public struct Screen: Sendable, Equatable {
             attributes[row * width + column + 1] = style.attributes
         }
         return columns
+    }
+
+    /// What a cell may hold for `character` (see `put`).
+    static func cellCharacter(_ character: Character) -> Character {
+        if character == "\t" { return " " }
+        return character.unicodeScalars.contains { TerminalText.isUnsafe($0) || $0 == "\n" } ? "\u{FFFD}" : character
     }
 
     /// Writes `text` from `column` on, stopping at `limit` (default: the right edge); returns

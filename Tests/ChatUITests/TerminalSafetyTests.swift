@@ -91,6 +91,11 @@ import Testing
         }
         screen.put("e\u{301}", row: 0, column: 1, style: .plain)  // a combining mark is fine
         #expect(screen[0, 1].cell.character == "e\u{301}")
+        // Text keeps tabs and newlines; a cell does not (a history search or a file name can
+        // bring them past the wrapping that handles them elsewhere).
+        screen.put("\t", row: 0, column: 2, style: .plain)
+        screen.put("\n", row: 0, column: 3, style: .plain)
+        #expect(screen[0, 2].cell.character == " " && screen[0, 3].cell.character == "\u{FFFD}")
     }
 
     @Test func sanitisedTextHasNoUnsafeScalarLeft() {
