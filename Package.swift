@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath", "CKernels"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BPETokenizerTests", dependencies: ["BPETokenizer"]),
-        .testTarget(name: "OmnichatCLITests", dependencies: ["omnichat"]),
+        .testTarget(name: "OmnichatCLITests", dependencies: ["omnichat", "ChatUI"]),
         .testTarget(name: "ChatEngineTests", dependencies: ["ChatEngine", "ChameleonModel"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "PNGCodecTests", dependencies: ["PNGCodec", "Imaging"]),

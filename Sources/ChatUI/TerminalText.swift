@@ -44,11 +44,6 @@ public enum TerminalText {
         }
     }
 
-    /// `text` made safe when standard output is a terminal, unchanged for a pipe.
-    public static func safeIfTerminal(_ text: String) -> String {
-        isatty(STDOUT_FILENO) == 1 ? safe(text) : text
-    }
-
     /// Prints `text` with a newline: made safe when standard output is a terminal; output to a
     /// pipe is left exact.
     public static func print(_ text: String) {

@@ -48,12 +48,20 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Draws pictures in half blocks for standard output, in the colours the environment allows.
+/// Draws pictures in half blocks for standard output, in the colours the environment allows, at
+/// most `maxColumns` wide and never wider than the terminal.
 struct PictureDrawer {
+    static let maxColumns = 64
     let renderer = HalfBlockRenderer(colorMode: TerminalDefaults.colorMode(environment: ProcessInfo.processInfo.environment))
 
     func draw(_ picture: RGBImage) -> String {
-        let columns = min(picture.width, 64)
-        return ANSISerializer.serialize(renderer.render(picture, columns: columns))
+        ANSISerializer.serialize(renderer.render(picture, columns: Self.columns(terminalColumns: standardOutputColumns(),
+                                                                                pictureWidth: picture.width)))
+    }
+
+    /// The columns a picture `pictureWidth` pixels wide takes: the terminal's width (80 for a
+    /// pipe), one column per pixel at most, and no more than `maxColumns`.
+    static func columns(terminalColumns: Int?, pictureWidth: Int) -> Int {
+        min(maxColumns, TerminalDefaults.columns(terminalColumns: terminalColumns, pictureWidth: pictureWidth))
     }
 }

@@ -60,18 +60,10 @@ struct ShowCommand: ParsableCommand {
             }
         }
         let renderer = HalfBlockRenderer(colorMode: mode)
-        let wanted = width ?? TerminalDefaults.columns(terminalColumns: terminalColumns(), pictureWidth: picture.width)
+        let wanted = width ?? TerminalDefaults.columns(terminalColumns: standardOutputColumns(), pictureWidth: picture.width)
         let columns = renderer.columnsFitting(imageWidth: picture.width, height: picture.height,
                                               maxColumns: wanted, maxRows: Self.maxRows)
         let grid = renderer.render(picture, columns: columns, maxRows: Self.maxRows)
         FileHandle.standardOutput.write(Data(ANSISerializer.serialize(grid).utf8))
-    }
-
-    /// The width of the terminal on standard output, or nil when it is not a terminal.
-    private func terminalColumns() -> Int? {
-        guard isatty(STDOUT_FILENO) != 0 else { return nil }
-        var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
-        return Int(size.ws_col)
     }
 }

@@ -73,7 +73,9 @@ struct TurnPlayer {
                 switch event {
                 case .text(let piece):
                     text += piece
-                    if !json { FileHandle.standardOutput.write(Data(TerminalText.safeIfTerminal(piece).utf8)) }
+                    // Made safe for a pipe too: it often ends on a terminal (`| tee log`,
+                    // `| less -R`), and `--json` is the exact form.
+                    if !json { FileHandle.standardOutput.write(Data(TerminalText.safe(piece).utf8)) }
                 case .pictureFinished(let pictureIndex, let codes):
                     guard vqgan.canDecode else { throw VQGANError.noDecoder(path: directory.path) }
                     let picture = try vqgan.decodePicture(codes: codes)

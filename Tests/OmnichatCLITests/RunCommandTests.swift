@@ -1,5 +1,7 @@
+import ChatUI
 import Foundation
 import Testing
+@testable import omnichat
 
 /// `omnichat run`: the chat engine without the interface, as scripts and the evaluation use it.
 @Suite struct RunCommandTests {
@@ -82,7 +84,8 @@ import Testing
     }
 
     /// Without --json each reply is printed as it streams and ends its line, also into a pipe
-    /// (the newline once went through a buffer and reached the pipe after every reply).
+    /// (the newline once went through a buffer and reached the pipe after every reply), with
+    /// control characters shown as escapes there too (a pipe often ends on a terminal).
     @Test func plainOutputEndsEveryReplyWithItsOwnLine() throws {
         let arguments = ["run", "--model", swin, "--greedy", "--max-tokens", "8", "hello", "what can you do?", "thanks"]
         let json = try cli.omnichat(arguments + ["--json"])
@@ -91,7 +94,16 @@ import Testing
         #expect(replies.count == 3 && replies.allSatisfy { $0.images.isEmpty && !$0.text.isEmpty })
         let plain = try cli.omnichat(arguments)
         #expect(plain.status == 0, "\(plain.stderr)")
-        #expect(plain.stdout == replies.map { $0.text + "\n" }.joined())
+        #expect(plain.stdout == replies.map { TerminalText.safe($0.text) + "\n" }.joined())
+    }
+
+    /// Pictures are drawn no wider than the terminal, one column per pixel at most, 64 at most.
+    @Test func picturesFitTheTerminal() {
+        #expect(PictureDrawer.columns(terminalColumns: 40, pictureWidth: 128) == 40)
+        #expect(PictureDrawer.columns(terminalColumns: 200, pictureWidth: 128) == 64)
+        #expect(PictureDrawer.columns(terminalColumns: nil, pictureWidth: 128) == 64)
+        #expect(PictureDrawer.columns(terminalColumns: 80, pictureWidth: 32) == 32)
+        #expect(PictureDrawer.columns(terminalColumns: 0, pictureWidth: 128) == 64)
     }
 
     @Test func pipedInputIsOneMessageAnsweredAsRunAnswersIt() throws {
