@@ -31,8 +31,15 @@ THREADS=${THREADS:-2}
 EXPORT_TO=${EXPORT_TO:-models/builtin}
 # The language model's stages (dataset, text stage, stages 1 and 2); runs/lm7 holds the run with
 # random unsaid colours (session 14), runs/lm8 the one with the default colours (600 text steps),
-# runs/lm9 the same data with the text stage doubled.
-RUN=${RUN:-runs/lm9}
+# runs/lm9 the same data with the text stage doubled, runs/lm10 lm9 with the two options below.
+RUN=${RUN:-runs/lm10}
+# Text-only batches keep each token's position in the whole conversation (the text stage's and
+# stage 1's; KEEP_POSITIONS=0 for lm9), and stage 1 spends this share of its steps on them
+# (TEXT_SHARE=0 for lm9); tools/lm/README.md, "Two training options".
+KEEP_POSITIONS=${KEEP_POSITIONS:-1}
+TEXT_SHARE=${TEXT_SHARE:-0.1}
+POSITIONS=()
+[ "$KEEP_POSITIONS" = 1 ] && POSITIONS=(--keep-positions)
 export OPENBLAS_NUM_THREADS=1
 SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3)
 
@@ -47,14 +54,15 @@ SHAPE=(--hidden 256 --layers 6 --heads 4 --batch-tokens 8192 --rope-theta 1759.3
     --count "$CONVERSATIONS" --seed 1 --vocab-size 5445 --threads "$THREADS" --spell-capitals \
     --cut-last-picture 0.6 --out "$RUN"/data
 # Text stage: 1,200 steps of text alone (a step holds ~7x the conversations of a mixed step; rows
-# padded to 32 tokens; the minutes are only a ceiling, as for 600 steps before). Against the same 214 mixed steps from scratch it raised the copied
-# colour and shape words of one-object replies from 12.6% to 72.6%; 300 text steps more after 600
-# took the replies that restate a whole two- or three-object request from 1 to 8 of 24
-# (tools/lm/README.md, "A longer text stage").
+# padded to 32 tokens; the minutes are only a ceiling, as for 600 steps before). Against the
+# same 214 mixed steps from scratch it raised the copied colour and shape words of one-object
+# replies from 12.6% to 72.6%; 300 text steps more after 600 took the replies that restate a whole
+# two- or three-object request from 1 to 8 of 24 (tools/lm/README.md, "A longer text stage").
 "$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage0 --without-picture-codes --bucket 32 \
-    --steps "$TEXT_STEPS" --minutes 300 --threads "$THREADS" --seed 1233 "${SHAPE[@]}"
+    --steps "$TEXT_STEPS" --minutes 300 --threads "$THREADS" --seed 1233 "${SHAPE[@]}" "${POSITIONS[@]}"
 "$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage1 --init-from "$RUN"/stage0/checkpoint.pt \
-    --steps "$LM_STEPS" --minutes 480 --threads "$THREADS" --seed 1234 "${SHAPE[@]}"
+    --steps "$LM_STEPS" --minutes 480 --threads "$THREADS" --seed 1234 "${SHAPE[@]}" "${POSITIONS[@]}" \
+    --text-share "$TEXT_SHARE"
 "$PY" -m tools.lm.train --data "$RUN"/data --out "$RUN"/stage2 --init-from "$RUN"/stage1/checkpoint.pt \
     --steps "$STAGE2_STEPS" --minutes 240 --threads "$THREADS" --seed 1235 "${SHAPE[@]}" \
     --lr 6e-4 --warmup-steps 50 --text-weight 2 --novel-code-weight 4
