@@ -5,6 +5,8 @@ public enum SessionError: Error, CustomStringConvertible, Equatable, Sendable {
     case unreadable(path: String, reason: String)
     /// The manifest is bigger than a session may be (`SessionLimits.maxManifestBytes`).
     case tooLarge(path: String, bytes: Int, limit: Int)
+    /// The pictures an export would read hold more than the export's limit.
+    case picturesTooLarge(path: String, bytes: Int, limit: Int)
     /// The manifest is not JSON, or is cut short.
     case malformedJSON(path: String, detail: String)
     /// The JSON is not an omnichat session manifest (no `"format": "omnichat-session"`).
@@ -45,6 +47,8 @@ public enum SessionError: Error, CustomStringConvertible, Equatable, Sendable {
             "\(path): cannot read: \(reason)"
         case let .tooLarge(path, bytes, limit):
             "\(path): session manifest is \(bytes) bytes, above the limit of \(limit) bytes"
+        case let .picturesTooLarge(path, bytes, limit):
+            "\(path): the session's pictures hold more than \(limit) bytes (\(bytes) read so far), too many to export"
         case let .malformedJSON(path, detail):
             "\(path): not valid JSON (\(detail))"
         case let .notASession(path):

@@ -17,6 +17,9 @@ public struct SessionExporter: Sendable {
     public let session: StoredSession
     /// Draws pictures that were saved as codes only; without it they appear as a note.
     public var renderer: PictureRenderer?
+    /// The most picture bytes an export reads into memory (each file once, however many turns
+    /// name it); a session with more is refused (`picturesTooLarge`).
+    public var maxPictureBytes = 1 << 30
 
     public init(session: StoredSession, renderer: PictureRenderer? = nil) {
         self.session = session
@@ -75,14 +78,28 @@ public struct SessionExporter: Sendable {
         }
     }
 
-    /// The PNG bytes of every picture in order: its saved file, or a fresh drawing, or nil.
+
+    /// The PNG bytes of every picture in order: its saved file, or a fresh drawing, or nil. A
+    /// file several turns name is read once; pictures past `maxPictureBytes` in all are refused.
     private func pictureBytes() throws(SessionError) -> [[UInt8]?] {
         var result: [[UInt8]?] = []
+        var read: [String: [UInt8]] = [:]
+        var total = 0
         for turn in session.manifest.turns {
             for case .picture(let codes, let file) in turn.segments {
                 if let file {
+                    if let bytes = read[file] {
+                        result.append(bytes)
+                        continue
+                    }
                     let path = session.pictureURL(file).path
-                    result.append(Array(try AtomicFiles.read(path, limit: PNGLimits().maxFileBytes)))
+                    let bytes = Array(try AtomicFiles.read(path, limit: PNGLimits().maxFileBytes))
+                    total += bytes.count
+                    if total > maxPictureBytes {
+                        throw .picturesTooLarge(path: session.directory.path, bytes: total, limit: maxPictureBytes)
+                    }
+                    read[file] = bytes
+                    result.append(bytes)
                 } else if let renderer, let image = renderer(codes), image.width > 0, image.height > 0 {
                     result.append(try? PNGWriter.encode(image, text: [("Software", "omnichat")]))
                 } else {

@@ -138,6 +138,30 @@ import Testing
         #expect(try PNGReader.read(path: folder.appendingPathComponent("b-picture-1.png").path).flattened() == SessionFixtures.greyRenderer(codes))
     }
 
+    /// A picture file several turns name is read once; an export refuses sessions whose
+    /// distinct pictures exceed its limit instead of reading them all into memory.
+    @Test func aPictureNamedManyTimesIsReadOnceAndTheTotalIsBounded() async throws {
+        let (_, directory) = try await SampleSession.copy { manifest in
+            manifest.editTurn(0) { turn in
+                var segments = turn["segments"] as! [[String: Any]]
+                segments += [segments[1], segments[1]]
+                turn["segments"] = segments
+            }
+        }
+        let session = try StoredSession(directory: directory)
+        guard case .picture(_, let file?) = session.manifest.turns[0].segments[1] else { Issue.record("no picture file"); return }
+        let size = try Data(contentsOf: session.pictureURL(file)).count
+        let folder = try SessionFixtures.scratch("export")
+        var exporter = SessionExporter(session: session)
+        exporter.maxPictureBytes = size * 2
+        let written = try exporter.export(.markdown, to: folder.appendingPathComponent("three.md").path, force: false)
+        #expect(written.paths.count == 4)  // the document and three pictures
+        exporter.maxPictureBytes = size - 1
+        #expect(throws: SessionError.picturesTooLarge(path: session.directory.path, bytes: size, limit: size - 1)) {
+            try exporter.export(.html, to: folder.appendingPathComponent("one.html").path, force: false)
+        }
+    }
+
     /// The committed version-1 session still loads and resumes on the fixture model: the
     /// format stays readable by later builds.
     @Test func theCommittedVersionOneSessionResumes() async throws {
