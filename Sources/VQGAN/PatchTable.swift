@@ -27,18 +27,29 @@ public struct PatchTable: Sendable, Equatable {
         self.pixels = pixels
     }
 
+    /// The largest table `build` makes (Chameleon's: 8,192 codes of 16x16 pixels, 6 MiB).
+    public static let maxBytes = 256 << 20
+
     /// Decodes every code of `vqgan`'s codebook on its own.
     ///
     /// - Parameter context: side of the code grid each code is decoded in (filled with that code),
     ///   at least 1; the centre patch is kept. 1 is cheapest (about codebookSize / codesPerPicture
     ///   full decodes); 3 lets the patch see itself as neighbour, as it would in a flat region,
     ///   for 9 times the cost.
-    /// - Throws: ``VQGANError/noDecoder(path:)`` when the checkpoint has no decoder.
-    public static func build(from vqgan: VQGAN, context: Int = 1) throws(VQGANError) -> PatchTable {
+    /// - Throws: ``VQGANError/noDecoder(path:)`` when the checkpoint has no decoder,
+    ///   ``VQGANError/unsupportedConfig(path:reason:)`` when the table would pass `maxBytes`
+    ///   (default: `PatchTable.maxBytes`).
+    public static func build(from vqgan: VQGAN, context: Int = 1, maxBytes: Int = maxBytes) throws(VQGANError) -> PatchTable {
         guard vqgan.canDecode else { throw .noDecoder(path: vqgan.path) }
         precondition(context >= 1, "PatchTable: context \(context)")
         let side = vqgan.pixelsPerCode, count = vqgan.codebookSize
         let patchBytes = side * side * 3
+        // A configuration may ask for 2^20 codes of 128x128 pixels (51 GB); previews are a
+        // convenience, so such a table is refused and the chat draws without them.
+        guard count <= maxBytes / max(1, patchBytes) else {
+            throw .unsupportedConfig(path: vqgan.path, reason: "a preview table of \(count) codes of \(side)x\(side) pixels "
+                                     + "would take more than \(maxBytes >> 20) MiB")
+        }
         let offset = (context / 2) * side
         var pixels = [UInt8](repeating: 0, count: count * patchBytes)
         pixels.withUnsafeMutableBufferPointer { out in

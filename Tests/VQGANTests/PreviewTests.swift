@@ -48,6 +48,15 @@ import Testing
         }
     }
 
+    /// A configuration whose preview table would be huge (2^20 codes of 128x128 pixels is 51 GB)
+    /// is refused before anything is allocated or decoded; the chat then draws without previews.
+    @Test func aTableLargerThanTheLimitIsRefused() throws {
+        let model = try VQGANFixtures.model("plain")
+        let bytes = model.codebookSize * model.pixelsPerCode * model.pixelsPerCode * 3
+        #expect(try PatchTable.build(from: model, maxBytes: bytes).pixels.count == bytes)
+        #expect(throws: VQGANError.self) { _ = try PatchTable.build(from: model, maxBytes: bytes - 1) }
+    }
+
     @Test func pictureShowsEachCodesPatchAsItArrivesThenTheDecodedPicture() throws {
         let model = try VQGANFixtures.model("plain")
         let table = try PatchTable.build(from: model)
