@@ -32,7 +32,11 @@ struct TokenizerComponents: Sendable {
             for entry in try list.array() { addedTokens.append(try AddedToken(entry)) }
         }
         let normalizer = try root.member("normalizer").map { (field) throws(TokenizerError) in
-            try Normalizer.parse(field)
+            let normalizer = try Normalizer.parse(field)
+            guard normalizer.worstCaseGrowth <= TextGrowth.maxFactor else {
+                throw field.unsupported("a normalizer that can make a text more than \(Int(TextGrowth.maxFactor)) times longer")
+            }
+            return normalizer
         }
         let preTokenizer = try root.member("pre_tokenizer").map { (field) throws(TokenizerError) in
             try PreTokenizer.parse(field)
@@ -41,7 +45,11 @@ struct TokenizerComponents: Sendable {
             try PostProcessor.parse(field)
         }
         let decoder = try root.member("decoder").map { (field) throws(TokenizerError) in
-            try TokenDecoder.parse(field)
+            let decoder = try TokenDecoder.parse(field)
+            guard decoder.worstCaseGrowth <= TextGrowth.maxFactor else {
+                throw field.unsupported("a decoder that can make a token's text more than \(Int(TextGrowth.maxFactor)) times longer")
+            }
+            return decoder
         }
         return TokenizerComponents(model: model, addedTokens: addedTokens, normalizer: normalizer,
                                    preTokenizer: preTokenizer, postProcessor: postProcessor, decoder: decoder)

@@ -49,6 +49,27 @@ struct MalformedTokenizerTests {
         #expect(build(50 * 400).map { Array($0.bytes(for: 7)) } == Array(repeating: UInt8(ascii: "b"), count: 400))
     }
 
+    /// Replace steps that each double the text: 40 of them turn one letter into 2^40 at load
+    /// (added tokens are normalized then) or at the first decode. Such chains are refused; a
+    /// few are fine.
+    @Test("normalizer and decoder chains that can grow a text without bound are refused")
+    func growingChains() throws {
+        let doubling = #"{"type":"Replace","pattern":{"String":"a"},"content":"aa"}"#
+        func chain(_ count: Int) -> String { Array(repeating: doubling, count: count).joined(separator: ",") }
+        for (count, refused) in [(3, false), (40, true)] {
+            let normalizer = try Self.chameleon(replacing: #""normalizer":null"#,
+                                                with: #""normalizer":{"type":"Sequence","normalizers":[\#(chain(count))]}"#)
+            let decoder = try Self.chameleon(
+                replacing: #""decoder":{"type":"ByteLevel","add_prefix_space":true,"trim_offsets":true,"use_regex":true}"#,
+                with: #""decoder":{"type":"Sequence","decoders":[\#(chain(count)),{"type":"ByteLevel"}]}"#)
+            for text in [normalizer, decoder] {
+                let error = Self.load(text)
+                #expect((Self.kind(error) == .unsupported) == refused, "\(count) steps: \(String(describing: error))")
+                if refused { #expect(error?.description.contains("times longer") == true) }
+            }
+        }
+    }
+
     @Test("a missing file is unreadable and named")
     func missingFile() {
         let url = Fixtures.directory.appendingPathComponent("does-not-exist.json")
