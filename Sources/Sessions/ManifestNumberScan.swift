@@ -8,15 +8,19 @@ import Foundation
 /// before the place-less error goes; the last one set is a culprit. Working on the text rather
 /// than a parsed object matters: a key written twice is read from its first copy by the decoder
 /// but from its last by `JSONSerialization`, and a number too large for a double is refused by
-/// `JSONSerialization` outright. The scan walks the bytes once with an explicit stack (no recursion, whatever the
-/// nesting) and never traps, whatever the bytes.
+/// `JSONSerialization` outright. The scan walks the bytes with an explicit stack (no recursion,
+/// whatever the nesting) and never traps, whatever the bytes; the field path is worked out for
+/// the culprit alone, by a second walk (joining every number's path cost number count times key
+/// length: a 1 MB key over five million numbers was terabytes of strings).
 struct ManifestNumberScan {
-    /// A number as written, where it is and the JSON path of the field it fills.
+    /// A number as written, and where it is.
     struct Literal {
         let range: Range<Int>
         let text: String
-        let field: String
     }
+
+    /// The longest key a reported field path shows whole.
+    static let maxKeyCharacters = 64
 
     /// The field and reason for the number that `failsWithoutPlace` stops reporting once it is
     /// replaced by `0`; nil when the text is not balanced JSON or no number is to blame.
@@ -36,7 +40,7 @@ struct ManifestNumberScan {
             if failsWithFirst(middle) { low = middle } else { high = middle }
         }
         let culprit = suspects[high - 1]
-        return (culprit.field, "\(culprit.text) does not fit this field")
+        return (field(of: culprit, in: bytes), "\(culprit.text.prefix(Self.maxKeyCharacters)) does not fit this field")
     }
 
     /// `bytes` with each literal's text replaced by `0`.
@@ -58,18 +62,43 @@ struct ManifestNumberScan {
         case array(index: Int)
     }
 
-    /// Every number literal in document order with its field path; nil when brackets do not
-    /// balance (a truncated or broken file), where no path could be trusted.
+    /// Every number literal in document order; nil when brackets do not balance (a truncated or
+    /// broken file), where no path could be trusted.
     private static func literals(in bytes: [UInt8]) -> [Literal]? {
+        var found: [Literal] = []
+        let balanced = walk(bytes) { range, _ in
+            found.append(Literal(range: range, text: String(decoding: bytes[range], as: UTF8.self)))
+            return true
+        }
+        return balanced ? found : nil
+    }
+
+    /// The JSON path of the field `literal` fills (keys longer than `maxKeyCharacters` cut short).
+    private static func field(of literal: Literal, in bytes: [UInt8]) -> String {
+        var field = "(top level)"
+        _ = walk(bytes) { range, path in
+            guard range == literal.range else { return true }
+            field = path()
+            return false
+        }
+        return field
+    }
+
+    /// Walks the JSON text, calling `number` with each number literal's range and a function
+    /// that gives its field path, until `number` returns false. Returns whether the brackets
+    /// balanced (false when the walk was stopped early or the text is broken).
+    private static func walk(_ bytes: [UInt8], number: (Range<Int>, () -> String) -> Bool) -> Bool {
         var stack: [Container] = []
         var path: [String] = []  // per open container: how it is reached from its parent
-        var found: [Literal] = []
         var position = 0
+        func shown(_ key: String) -> String {
+            key.count <= maxKeyCharacters ? key : key.prefix(maxKeyCharacters) + "…"
+        }
 
         func here() -> String {
             var text = path.joined()
             switch stack.last {
-            case .object(let key?)?: text += "." + key
+            case .object(let key?)?: text += "." + shown(key)
             case .array(let index)?: text += "[\(index)]"
             default: break
             }
@@ -86,7 +115,7 @@ struct ManifestNumberScan {
                 let opening = bytes[position]
                 var step = ""
                 switch stack.last {
-                case .object(let key)?: step = "." + (key ?? "")
+                case .object(let key)?: step = "." + shown(key ?? "")
                 case .array(let index)?: step = "[\(index)]"
                 case nil: break
                 }
@@ -94,7 +123,7 @@ struct ManifestNumberScan {
                 stack.append(opening == UInt8(ascii: "{") ? .object(key: nil) : .array(index: 0))
                 position += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                guard !stack.isEmpty else { return nil }
+                guard !stack.isEmpty else { return false }
                 stack.removeLast()
                 path.removeLast()
                 valueDone()
@@ -113,7 +142,7 @@ struct ManifestNumberScan {
             case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"):
                 let start = position
                 while position < bytes.count, isNumberByte(bytes[position]) { position += 1 }
-                found.append(Literal(range: start ..< position, text: String(decoding: bytes[start ..< position], as: UTF8.self), field: here()))
+                guard number(start ..< position, here) else { return false }
                 valueDone()
             case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
                 while position < bytes.count, (UInt8(ascii: "a") ... UInt8(ascii: "z")).contains(bytes[position]) { position += 1 }
@@ -122,7 +151,7 @@ struct ManifestNumberScan {
                 position += 1  // white space and ":"
             }
         }
-        return stack.isEmpty ? found : nil
+        return stack.isEmpty
     }
 
     /// Reads a string from its opening quote; returns its text (escapes other than `\"` and
