@@ -21,11 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/// Ancillary chunks larger than this are refused (iCCP, text and friends; the image data is
-/// streamed and not subject to it).
-#define OMNI_PNG_CHUNK_MALLOC_MAX (8u * 1024u * 1024u)
-/// At most this many ancillary chunks are stored (text chunks, sPLT...).
-#define OMNI_PNG_CHUNK_CACHE_MAX 1000u
+/// Ancillary chunks larger than this, or whose compressed text inflates past it, are skipped
+/// (iCCP, text and friends; the image data is streamed and not subject to it).
+#define OMNI_PNG_CHUNK_MALLOC_MAX (1024u * 1024u)
+/// At most this many ancillary chunks are stored (text chunks, sPLT...). With the size above,
+/// the text a PNG can make the reader hold stays under 64 MiB (at 8 MiB and 1000 chunks a file
+/// of 8 MB could inflate to 8 GB of zTXt).
+#define OMNI_PNG_CHUNK_CACHE_MAX 64u
 
 // MARK: - Shared helpers
 
