@@ -87,7 +87,10 @@ public struct Screen: Sendable, Equatable {
         let character = Self.cellCharacter(character)
         let edge = min(limit ?? width, width)
         guard row >= 0 && row < height && column >= 0 && column < edge else { return 0 }
-        let columns = max(1, CellWidth.of(character))
+        // A lone zero-width scalar (U+200B, U+2060, U+FEFF...) takes no cell, as wrapping counted
+        // it: ncurses would hang it on the cell before, leaving its own cell stale.
+        let columns = CellWidth.of(character)
+        guard columns > 0 else { return 0 }
         guard column + columns <= edge else { return 0 }
         repairWide(row: row, column: column)
         cells[row, column] = Cell(character: character, foreground: style.foreground, background: style.background)

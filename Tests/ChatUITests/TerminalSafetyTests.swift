@@ -98,6 +98,16 @@ import Testing
         #expect(screen[0, 2].cell.character == " " && screen[0, 3].cell.character == "\u{FFFD}")
     }
 
+    /// Zero-width scalars take no cell on the screen, as wrapping counts them: a line of them
+    /// is not cut short, and no cell holds one (ncurses would draw it on the cell before).
+    @Test func zeroWidthScalarsTakeNoCell() {
+        var screen = Screen(width: 6, height: 1)
+        let text = "a\u{200B}b\u{2060}c\u{FEFF}d"
+        #expect(CellWidth.of(text) == 4)
+        #expect(screen.write(text, row: 0, column: 0, style: .plain) == 4)
+        #expect((0 ..< 4).map { screen[0, $0].cell.character } == ["a", "b", "c", "d"])
+    }
+
     @Test func sanitisedTextHasNoUnsafeScalarLeft() {
         for text in Self.everyHostileText() {
             #expect(!TerminalText.safe(text).unicodeScalars.contains(where: TerminalText.isUnsafe))
