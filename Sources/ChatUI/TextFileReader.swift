@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Reads a text file the user names (`/read PATH`) for the message being typed.
@@ -12,16 +13,16 @@ public enum TextFileReader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(path) }
         guard !isDirectory.boolValue else { throw .isDirectory(path) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path) }
-        defer { try? handle.close() }
-        let data: Data
+        // A named pipe or a device is refused at once rather than waited on.
+        let data: [UInt8]
         do {
-            data = try handle.read(upToCount: limit + 1) ?? Data()
+            data = try FileIO.read(path, limit: limit)
+        } catch .tooLarge {
+            throw .tooLarge(path, limit: limit)
         } catch {
             throw .unreadable(path)
         }
-        guard data.count <= limit else { throw .tooLarge(path, limit: limit) }
-        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else { throw .notText(path) }
+        guard !data.contains(0), let text = String(bytes: data, encoding: .utf8) else { throw .notText(path) }
         var normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         if normalized.hasSuffix("\n") { normalized.removeLast() }
         return normalized

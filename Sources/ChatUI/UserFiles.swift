@@ -46,11 +46,23 @@ public struct HistoryFile: Sendable {
 
     public init(url: URL) { self.url = url }
 
-    /// The last `InputHistory.limit` messages, oldest first.
+    /// The most bytes `load` reads: the end of a longer file (the file only grows).
+    public static let maxLoadBytes = 16 << 20
+
+    /// The last `InputHistory.limit` messages, oldest first. Only a regular file is read (a named
+    /// pipe there would block the start), and of a file larger than `maxLoadBytes` only its end.
     public func load() -> [String] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        return lines.suffix(InputHistory.limit).compactMap { line in
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let handle = FileHandle(forReadingAtPath: url.path) else { return [] }
+        defer { try? handle.close() }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let skipped = max(0, size - Self.maxLoadBytes)
+        guard (try? handle.seek(toOffset: UInt64(skipped))) != nil,
+              let data = try? handle.read(upToCount: Self.maxLoadBytes) else { return [] }
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        if skipped > 0 { lines.removeFirst() }  // the part of a line cut by the skip
+        return lines.filter { !$0.isEmpty }.suffix(InputHistory.limit).compactMap { line in
             try? JSONDecoder().decode(String.self, from: Data(line.utf8))
         }
     }

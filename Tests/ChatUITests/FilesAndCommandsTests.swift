@@ -96,6 +96,51 @@ import Testing
         #expect(TextFileError.tooLarge("big.txt", limit: 1 << 20).description == "big.txt is larger than 1024 KB")
     }
 
+    /// `body`'s result, run on another thread; nil when it has not returned within `seconds` (a
+    /// read that waits on a named pipe would otherwise hang the test run).
+    func promptly<T: Sendable>(within seconds: Double = 5, _ body: @escaping @Sendable () -> T) -> T? {
+        let done = DispatchSemaphore(value: 0)
+        let result = Locked<T?>(nil)
+        Thread {
+            let value = body()
+            result.withLock { $0 = value }
+            done.signal()
+        }.start()
+        return done.wait(timeout: .now() + seconds) == .success ? result.withLock { $0 } : nil
+    }
+
+    /// A named pipe where a text file or the history should be is refused at once, not waited on
+    /// for a writer that never comes.
+    @Test func namedPipesAreRefusedWithoutWaiting() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("pipe").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let read = promptly { () -> String in
+            do { return try TextFileReader.read(path: fifo) } catch { return "\(error)" }
+        }
+        #expect(read == TextFileError.unreadable(fifo).description)
+        #expect(promptly { HistoryFile(url: URL(fileURLWithPath: fifo)).load() } == [])
+    }
+
+    /// Of a history file past `maxLoadBytes` only the end is read, whole lines only.
+    @Test func aHugeHistoryLoadsItsEnd() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("history")
+        let filler = String(repeating: "x", count: 999)
+        let line = Data(("\"" + filler + "\"\n").utf8)  // 1,002 bytes
+        var data = Data()
+        data.reserveCapacity(HistoryFile.maxLoadBytes + 4 * line.count)
+        while data.count <= HistoryFile.maxLoadBytes + 2 * line.count { data += line }
+        data += Data("\"last\"\n".utf8)
+        try data.write(to: url)
+        let loaded = HistoryFile(url: url).load()
+        #expect(loaded.count == InputHistory.limit)
+        #expect(loaded.last == "last")
+        #expect(loaded.dropLast().allSatisfy { $0 == filler })
+    }
+
     @Test func commandsParseWithTheirArguments() {
         #expect(SlashCommand.parse("/help") == .success(.help))
         #expect(SlashCommand.parse("/exit") == .success(.quit))
