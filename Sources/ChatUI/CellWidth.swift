@@ -3,8 +3,9 @@
 /// with the character before them, 1 for everything else.
 ///
 /// A `Character` is a whole grapheme cluster (a base and its combining marks, an emoji ZWJ
-/// sequence, a flag), and it takes the width of its base, or 2 when it asks for emoji
-/// presentation with U+FE0F.
+/// sequence, a flag), and it takes the width of its base. A narrow base asking for emoji
+/// presentation with U+FE0F ("❤️") stays 1: that is what ncurses counts (wcwidth), and terminals
+/// disagree on it, so the screen draws such clusters without the selector (`Screen.put`).
 ///
 ///     CellWidth.of("한국어")   // 6
 ///     CellWidth.of("e\u{301}") // 1
@@ -15,7 +16,6 @@ public enum CellWidth {
         guard let first = scalars.first else { return 0 }
         let base = of(first)
         if base == 2 { return 2 }
-        if scalars.count > 1 && scalars.contains("\u{FE0F}") && first.properties.isEmoji { return 2 }
         if base == 0 {
             // A cluster that starts with a mark (no base before it) still shows something.
             return scalars.count == 1 && isInvisible(first) ? 0 : 1

@@ -103,10 +103,19 @@ public struct Screen: Sendable, Equatable {
         return columns
     }
 
-    /// What a cell may hold for `character` (see `put`).
+    /// What a cell may hold for `character` (see `put`). A narrow character asking for emoji
+    /// presentation (U+FE0F after "❤") loses the selector: ncurses counts it one column while
+    /// many terminals draw the emoji two wide, which would shift the rest of the row.
     static func cellCharacter(_ character: Character) -> Character {
         if character == "\t" { return " " }
-        return character.unicodeScalars.contains { TerminalText.isUnsafe($0) || $0 == "\n" } ? "\u{FFFD}" : character
+        let scalars = character.unicodeScalars
+        if scalars.contains(where: { TerminalText.isUnsafe($0) || $0 == "\n" }) { return "\u{FFFD}" }
+        if scalars.count > 1, scalars.contains("\u{FE0F}"), let first = scalars.first, CellWidth.of(first) == 1 {
+            var text = String.UnicodeScalarView()
+            text.append(contentsOf: scalars.filter { $0 != "\u{FE0F}" })
+            return Character(String(text))
+        }
+        return character
     }
 
     /// Writes `text` from `column` on, stopping at `limit` (default: the right edge); returns

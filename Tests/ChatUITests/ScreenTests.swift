@@ -13,10 +13,19 @@ import Testing
         #expect(CellWidth.of("👍🏽") == 2)
         #expect(CellWidth.of("👨‍👩‍👧") == 2)
         #expect(CellWidth.of("🇰🇷") == 2)
-        #expect(CellWidth.of("❤️") == 2)  // text-default heart asked to be emoji
+        #expect(CellWidth.of("❤️") == 1)  // text-default heart asked to be emoji: ncurses counts 1
         #expect(CellWidth.of("e\u{301}") == 1)
         #expect(CellWidth.of("\u{200D}") == 0)
         #expect(CellWidth.of("é") == 1)
+    }
+
+    /// A narrow character asking for emoji presentation is drawn without the selector, one
+    /// cell, as ncurses counts it; wide emoji keep theirs.
+    @Test func narrowEmojiPresentationIsDrawnAsText() {
+        var screen = Screen(width: 6, height: 1)
+        #expect(screen.write("❤️⚠️🙂\u{FE0F}", row: 0, column: 0, style: .plain) == 4)
+        #expect(screen[0, 0].cell.character == "❤" && screen[0, 1].cell.character == "⚠")
+        #expect(screen[0, 2].cell.character == "🙂\u{FE0F}" && screen[0, 3].cell.character == Screen.wideTail)
     }
 
     @Test func wideCharactersTakeTwoCells() {
