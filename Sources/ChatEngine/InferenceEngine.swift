@@ -228,27 +228,64 @@ public actor InferenceEngine {
         continuation.finish()
     }
 
+    /// Text a reply has room for at least, beyond its opening.
+    static let replyTextRoom = 64
+
     /// Drops the oldest exchanges until `message` and a reply have room, rebuilding the cache.
+    /// The room asked for is some text and, when the reply may draw, a whole picture: without
+    /// it a full context would leave begin-image masked and "draw ..." would get no picture.
+    /// Only the text room is a must; a message that leaves just that is still answered.
     private func makeRoom(for message: ChatMessage, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) throws {
-        let needed = builder.ids(for: message).count + builder.replyOpening().count + 64
-        guard tokensInUse + needed >= generator.contextLength else { return }
-        guard needed + builder.beginning().count < generator.contextLength else {
-            throw EngineError.doesNotFit(tokens: needed, context: generator.contextLength)
+        let messageTokens = builder.ids(for: message).count + builder.replyOpening().count
+        let state = generator.state
+        let pictureRoom = state.mode == .interleaved && state.tokensPerImage > 0 ? state.tokensPerImage + 2 : 0
+        let dropped = try dropOldestExchanges(needing: messageTokens + Self.replyTextRoom,
+                                              wanting: messageTokens + Self.replyTextRoom + pictureRoom)
+        if dropped > 0 {
+            continuation.yield(.contextDropped(exchanges: dropped))
+            continuation.yield(.notice(Self.droppedNotice(dropped)))
         }
+    }
+
+    /// Adds a written message (a script's assistant turn, or a user turn not to be answered),
+    /// first dropping the oldest exchanges, as a reply would, when the context has no room for
+    /// it. Returns the exchanges dropped.
+    @discardableResult
+    public func addMakingRoom(_ message: ChatMessage) throws -> Int {
+        let tokens = builder.ids(for: message).count + 1
+        let dropped = try dropOldestExchanges(needing: tokens, wanting: tokens)
+        try add(message)
+        return dropped
+    }
+
+    /// The line that tells the user old exchanges left the context.
+    public static func droppedNotice(_ exchanges: Int) -> String {
+        "The context was full: dropped the \(exchanges) oldest exchange\(exchanges == 1 ? "" : "s")."
+    }
+
+    /// Drops the oldest exchanges (two messages each) until `wanting` more tokens fit, or, when
+    /// no drop can give that, until `needing` do; rebuilds the cache when anything was dropped.
+    /// Throws `doesNotFit` when not even an empty conversation has room for `needing` tokens.
+    private func dropOldestExchanges(needing: Int, wanting: Int) throws -> Int {
+        let context = generator.contextLength
+        guard tokensInUse + wanting >= context else { return 0 }
+        let beginning = builder.beginning().count
+        guard needing + beginning < context else { throw EngineError.doesNotFit(tokens: needing, context: context) }
+        let goal = wanting + beginning < context ? wanting : needing
         var history = messages
         var dropped = 0
         while !history.isEmpty {
-            let length = builder.beginning().count + history.reduce(0) { $0 + builder.ids(for: $1).count }
-            if length + needed < generator.contextLength { break }
+            let length = beginning + history.reduce(0) { $0 + builder.ids(for: $1).count }
+            if length + goal < context { break }
             history.removeFirst(min(2, history.count))
             dropped += 1
         }
+        guard dropped > 0 else { return 0 }
         let drops = FrontDrops(conversation: frontDrops.conversation,
                                messages: frontDrops.messages + messages.count - history.count)
         try load(history)
         frontDrops = drops
-        continuation.yield(.contextDropped(exchanges: dropped))
-        continuation.yield(.notice("The context was full: dropped the \(dropped) oldest exchange\(dropped == 1 ? "" : "s")."))
+        return dropped
     }
 
     /// Tokens the conversation holds, counting the format's beginning before the first message

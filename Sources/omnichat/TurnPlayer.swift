@@ -61,7 +61,8 @@ struct TurnPlayer {
             let message = ChatMessage(role: turn.role, segments: segments)
             if turn.role == .assistant || !turn.generate {
                 if turn.role == .assistant && replyToReplace { await engine.dropLast(1) }
-                try await engine.add(message)
+                let dropped = try await engine.addMakingRoom(message)
+                if dropped > 0 { printError("omnichat: \(InferenceEngine.droppedNotice(dropped))") }
                 replyToReplace = false
                 continue
             }

@@ -114,6 +114,52 @@ import Testing
         #expect(usage.used <= usage.total)
     }
 
+    /// Written exchanges ("a", "b") until the room left after `message` and a reply's opening
+    /// drops below `below`; returns that room.
+    func fill(_ engine: InferenceEngine, before message: ChatMessage, below: Int) async throws -> Int {
+        let messageTokens = engine.builder.ids(for: message).count + engine.builder.replyOpening().count
+        let context = await engine.contextUsage.total
+        while true {
+            let used = max(await engine.contextUsage.used, engine.builder.beginning().count)
+            let room = context - used - messageTokens
+            if room < below { return room }
+            try await engine.addMakingRoom(.user("a"))
+            try await engine.addMakingRoom(ChatMessage(role: .assistant, segments: [.text("b")]))
+        }
+    }
+
+    /// A full context whose room would hold a text reply but not a picture drops old exchanges
+    /// first when the reply may draw: otherwise begin-image stays masked and "draw ..." gets text.
+    @Test func aReplyThatMayDrawGetsRoomForAWholePicture() async throws {
+        let checkpoint = try ChameleonCheckpoint(directory: Self.fixture)
+        var options = GenerationOptions()
+        options.mode = .interleaved
+        options.maxNewTokens = 1
+        let engine = try InferenceEngine(checkpoint: checkpoint, format: try ConversationFormat.load(directory: Self.fixture),
+                                         options: options)
+        let pictureTokens = checkpoint.config.vqConfig.tokensPerImage + 2
+        let message = ChatMessage.user("draw a red circle")
+        let room = try await fill(engine, before: message, below: InferenceEngine.replyTextRoom + pictureTokens)
+        try #require(room >= InferenceEngine.replyTextRoom, "the filler overshot: \(room)")
+        let events = try await collect(engine.respond(to: message))
+        #expect(events.contains { if case .contextDropped = $0 { true } else { false } })
+        let usage = await engine.contextUsage
+        #expect(usage.used - 1 + pictureTokens < usage.total, "no room for a picture after the reply's first token")
+    }
+
+    /// A written turn (a script's assistant reply) in a full context drops old exchanges as a
+    /// reply does, instead of failing.
+    @Test func aWrittenTurnInAFullContextDropsOldExchanges() async throws {
+        let engine = try engine()
+        let written = ChatMessage(role: .assistant, segments: [.text(String(repeating: "a red circle ", count: 8))])
+        _ = try await fill(engine, before: written, below: 4)
+        let before = await engine.messages.count
+        let dropped = try await engine.addMakingRoom(written)
+        #expect(dropped > 0)
+        #expect(await engine.messages.count == before - 2 * dropped + 1)
+        #expect(await engine.messages.last == written)
+    }
+
     @Test func aMessageLargerThanTheContextIsRefused() async throws {
         let engine = try engine()
         let huge = String(repeating: "circle ", count: 400)
