@@ -38,7 +38,7 @@ public enum SlashCommand: Sendable, Equatable {
         ("save", "[PATH]", "save the conversation"),
         ("load", "PATH", "load a conversation"),
         ("export", "md|html PATH", "export the conversation"),
-        ("set", "NAME VALUE", "temperature, top_p, top_k, cfg_text, cfg_image, seed (/set alone shows them)"),
+        ("set", "NAME VALUE", "temperature, top_p, top_k, greedy on|off, cfg_text, cfg_image, seed (/set alone shows them)"),
         ("theme", "NAME", "switch colours (/theme alone lists themes)"),
         ("model", "DIR", "talk to another model (starts a new conversation)"),
         ("copy", "", "copy the last reply's text to the clipboard (OSC 52, works over ssh)"),
@@ -46,7 +46,7 @@ public enum SlashCommand: Sendable, Equatable {
     ]
 
     /// Names `/set` accepts.
-    public static let settingNames = ["temperature", "top_p", "top_k", "cfg_text", "cfg_image", "seed"]
+    public static let settingNames = ["temperature", "top_p", "top_k", "greedy", "cfg_text", "cfg_image", "seed"]
 
     /// Names and aliases, for completion.
     public static var names: [String] { usage.map(\.name) + ["exit", "clear", "regen"] }

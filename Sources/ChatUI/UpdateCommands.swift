@@ -152,21 +152,34 @@ extension Update {
             guard let number = Float(value), number.isFinite, check(number) else { return .failure(CommandError("\(name) must be \(rule)")) }
             return .success(number)
         }
+        // A sampling setting turns sampling on where the model's defaults were greedy, as the
+        // command line's --temperature, --top-p and --top-k do.
+        func sample() {
+            options.text.greedy = false
+            options.image.greedy = false
+        }
         switch name {
         case "temperature":
             switch float({ $0 >= 0 }, "a number ≥ 0") {
-            case .success(let t): options.text.temperature = t; options.image.temperature = t
+            case .success(let t): options.text.temperature = t; options.image.temperature = t; sample()
             case .failure(let error): return .failure(error)
             }
         case "top_p":
             switch float({ $0 > 0 && $0 <= 1 }, "a number in (0, 1]") {
-            case .success(let p): options.text.topP = p; options.image.topP = p
+            case .success(let p): options.text.topP = p; options.image.topP = p; sample()
             case .failure(let error): return .failure(error)
             }
         case "top_k":
             guard let k = Int(value), k >= 0 else { return .failure(CommandError("top_k must be a whole number ≥ 0")) }
             options.text.topK = k
             options.image.topK = k
+            sample()
+        case "greedy":
+            switch value.lowercased() {
+            case "on", "true", "yes", "1": options.text.greedy = true; options.image.greedy = true
+            case "off", "false", "no", "0": sample()
+            default: return .failure(CommandError("greedy must be on or off"))
+            }
         case "cfg_text":
             switch float({ $0 >= 0 }, "a number ≥ 0") {
             case .success(let g): options.guidanceText = g
@@ -188,7 +201,13 @@ extension Update {
 
     static func settingsText(_ options: GenerationOptions) -> String {
         func number(_ value: Float) -> String { String(format: "%g", value) }
-        return "Settings: temperature \(number(options.text.temperature)) (pictures \(number(options.image.temperature))), "
+        let greedy = switch (options.text.greedy, options.image.greedy) {
+        case (true, true): "on"
+        case (false, false): "off"
+        case (true, false): "text only"
+        case (false, true): "pictures only"
+        }
+        return "Settings: greedy \(greedy), temperature \(number(options.text.temperature)) (pictures \(number(options.image.temperature))), "
             + "top_p \(number(options.text.topP)), top_k \(options.text.topK), cfg_text \(number(options.guidanceText)), "
             + "cfg_image \(number(options.guidanceImage)), seed \(options.seed)"
     }

@@ -320,11 +320,15 @@ import Testing
 
     @Test func setChangesSamplingAndRefusesBadValues() {
         var state = makeState()
+        state.options.text.greedy = true  // a model whose defaults are greedy, as the built-in one
+        state.options.image.greedy = true
         type("/set temperature 0.25", &state)
         let effects = press([.enter([])], &state)
         var expected = GenerationOptions()
         expected.text.temperature = 0.25
         expected.image.temperature = 0.25
+        expected.text.greedy = false  // a sampling setting turns sampling on
+        expected.image.greedy = false
         #expect(effects.last == .applyOptions(expected))
         #expect(state.options == expected)
         for bad in ["/set top_p 2", "/set top_k -1", "/set seed x", "/set warmth 1"] {
@@ -335,6 +339,15 @@ import Testing
         type("/set cfg_image 1.5", &state)
         press([.enter([])], &state)
         #expect(state.options.guidanceImage == 1.5)
+        type("/set greedy on", &state)
+        press([.enter([])], &state)
+        #expect(state.options.text.greedy && state.options.image.greedy)
+        #expect(Update.settingsText(state.options).hasPrefix("Settings: greedy on, "))
+        type("/set greedy maybe", &state)
+        #expect(press([.enter([])], &state) == [.recordHistory("/set greedy maybe")])
+        type("/set top_k 40", &state)
+        press([.enter([])], &state)
+        #expect(!state.options.text.greedy && !state.options.image.greedy && state.options.text.topK == 40)
     }
 
     @Test func saveLoadAndExportAskTheStorage() {
