@@ -29,7 +29,7 @@ public enum SlashCommand: Sendable, Equatable {
     public static let usage: [(name: String, arguments: String, summary: String)] = [
         ("help", "", "keys and commands (also /?)"),
         ("new", "", "start a new conversation (also /clear)"),
-        ("retry", "", "regenerate the last reply (also /regen)"),
+        ("retry", "", "regenerate the last reply with the next seed (also /regen)"),
         ("undo", "", "drop the last exchange"),
         ("edit", "", "put your last message back in the input to change and resend"),
         ("attach", "PATH", "a PNG for your next message (also /image PATH; /attach alone removes it)"),

@@ -27,7 +27,13 @@ extension Update {
             guard let (index, turn) = lastUserTurn(state) else { return refuse("nothing to retry yet", state: &state) }
             let message = chatMessage(turn, state: state)
             removeEntries(from: index + 1, state: &state)
-            return [startReply(to: message, state: &state, retry: turn.inConversation)]
+            // The same seed at the same point of the conversation gives the same reply; a retry
+            // asks for another, so it moves the seed on (greedy decoding still repeats itself).
+            state.options.seed &+= 1
+            if state.options.text.greedy {
+                showHint("greedy decoding gives the same reply again; /set temperature 0.8 samples", state: &state)
+            }
+            return [.applyOptions(state.options), startReply(to: message, state: &state, retry: turn.inConversation)]
         case .undo, .edit:
             guard !state.isGenerating else { return refuse(busy, state: &state) }
             guard let (index, turn) = lastUserTurn(state) else { return refuse("nothing to undo yet", state: &state) }

@@ -275,8 +275,14 @@ import Testing
 
     @Test func retryRegeneratesTheLastReply() {
         var state = stateAfterOneExchange()
+        let seed = state.options.seed
         type("/retry", &state)
-        #expect(press([.enter([])], &state).last == .retry(.user("draw a circle")))
+        let effects = press([.enter([])], &state)
+        #expect(effects.last == .retry(.user("draw a circle")))
+        // Another sample, not the same one again: the seed moves on first.
+        var options = state.options
+        options.seed = seed &+ 1
+        #expect(state.options == options && effects.contains(.applyOptions(options)))
         #expect(state.transcript == [.user(UserTurn(text: "draw a circle", pictures: [])), .assistant(AssistantTurn())])
         #expect(state.isGenerating)
     }
