@@ -94,7 +94,10 @@ struct ChatCommand: AsyncParsableCommand {
         var sessionOptions = sessionOptions
         if config.file.autosave == false { sessionOptions.noAutosave = true }
         let (keeper, resumed) = try await ChatSessionKeeper.start(sessionOptions, engine: engine, codec: codec)
-        if let resumed { options = resumed.options }
+        if let resumed {
+            options = sampling.overriding(resumed.options)
+            if options != resumed.options { await engine.setOptions(options) }
+        }
 
         let historyOff = noHistory || ["off", "0", "no"].contains(environment["OMNICHAT_HISTORY"]?.lowercased() ?? "")
             || config.file.history == false

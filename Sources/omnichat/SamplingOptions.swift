@@ -22,12 +22,23 @@ struct SamplingOptions: ParsableArguments {
     var cfgText: Float?
     @Option(name: .long, help: "Classifier-free guidance scale for the image condition (reference 1.2).")
     var cfgImage: Float?
-    @Option(name: .long, help: "Random seed; the same seed gives the same output.")
-    var seed: UInt64 = 0
+    @Option(name: .long, help: "Random seed; the same seed gives the same output (default 0, or a resumed session's).")
+    var seed: UInt64?
     @Option(name: .long, help: ArgumentHelp(
         "Speculative Jacobi decoding of picture codes: drafts verified per model step, 0 disables (same distribution, fewer steps).",
         valueName: "N"))
     var jacobi: Int = 0
+
+    /// A resumed session's settings with the flags given now applied over them (the session's
+    /// own when none was given).
+    func overriding(_ session: GenerationOptions) -> GenerationOptions {
+        let anyGiven = greedy || temperature != nil || topP != nil || topK != nil || repetitionPenalty != nil
+            || imageTemperature != nil || cfgText != nil || cfgImage != nil || seed != nil || jacobi != 0
+        guard anyGiven else { return session }
+        var options = session
+        apply(to: &options)
+        return options
+    }
 
     func validate() throws {
         if let t = temperature, !(t >= 0 && t.isFinite) { throw ValidationError("--temperature must be ≥ 0") }
@@ -72,7 +83,7 @@ struct SamplingOptions: ParsableArguments {
         if let repetitionPenalty { options.text.repetitionPenalty = repetitionPenalty }
         if let cfgText { options.guidanceText = cfgText }
         if let cfgImage { options.guidanceImage = cfgImage }
-        options.seed = seed
+        if let seed { options.seed = seed }
         options.jacobiWindow = jacobi
     }
 }

@@ -84,7 +84,7 @@ struct TurnPlayer {
                         let file = outDirectory.appendingPathComponent("turn\(index + 1)-picture\(pictureIndex + 1).png")
                         try PNGWriter.write(picture, to: file.path, text: [
                             (key: "prompt", value: message.text), (key: "model", value: directory.lastPathComponent),
-                            (key: "seed", value: String(sampling.seed)),
+                            (key: "seed", value: String(options.seed)),
                         ])
                         images.append(file.path)
                     }

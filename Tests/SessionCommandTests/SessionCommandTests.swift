@@ -72,6 +72,22 @@ struct OmnichatBinary {
 
 /// `omnichat sessions` and `omnichat export` as scripts use them.
 @Suite struct SessionCommandTests {
+    /// `omnichat --resume` keeps the session's sampling settings, except where a flag given now
+    /// says otherwise (it used to drop the flags without a word).
+    @Test func flagsGivenWithResumeWinOverTheSessionsSettings() throws {
+        var session = GenerationOptions()
+        session.seed = 17
+        session.text.temperature = 0.7
+        session.text.greedy = true
+        session.image.greedy = true
+        #expect(try SamplingOptions.parse([]).overriding(session) == session)
+        let changed = try SamplingOptions.parse(["--temperature", "0.2", "--seed", "5"]).overriding(session)
+        #expect(changed.seed == 5 && changed.text.temperature == 0.2 && changed.image.temperature == 0.2)
+        #expect(!changed.text.greedy && !changed.image.greedy)
+        let reseeded = try SamplingOptions.parse(["--seed", "9"]).overriding(session)
+        #expect(reseeded.seed == 9 && reseeded.text.temperature == 0.7 && reseeded.text.greedy)
+    }
+
     @Test func sessionsJSONHasTheDocumentedShape() throws {
         let (data, id) = try OmnichatBinary.dataWithSample()
         // A broken session beside it is reported on stderr and left out.
