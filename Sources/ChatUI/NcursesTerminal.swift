@@ -14,7 +14,7 @@ public enum TerminalError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         switch self {
         case .notATerminal:
-            "the chat needs a terminal on standard input and output (for scripts, use `omnichat complete`)"
+            "the chat needs a terminal on standard input and output (for scripts, use `omnichat run`)"
         case .cannotInitialize(let term):
             "cannot start curses for TERM=\(term.isEmpty ? "(unset)" : term); is its terminfo entry installed?"
         }

@@ -53,6 +53,11 @@ struct ChatCommand: AsyncParsableCommand {
             try await answerPipedMessage(modelOptions: modelOptions, configuredSampling: config.sampling)
             return
         }
+        // Checked before the model loads (seconds for a big one) rather than when curses starts.
+        if isatty(STDOUT_FILENO) == 0 {
+            throw CLIError("the chat needs a terminal on standard output; to keep replies in a file, pipe the message in "
+                           + "(echo \"draw a red circle\" | omnichat > out.txt) or use omnichat run")
+        }
         let catalog = ThemeCatalog(userDirectory: directories.themes, builtInDirectory: BuiltInThemes.directory)
         // The terminal is asked whether it speaks the kitty keyboard protocol and, with no theme
         // asked for, its background, which picks one; keys typed while it answers are handed on

@@ -13,10 +13,19 @@ import Testing
     }
 
     /// Runs the built `omnichat` with `arguments`; `input`, when given, is piped to its standard input.
-    func omnichat(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> Result {
+    /// The built `omnichat` binary.
+    func executable() throws -> URL {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("omnichat")
         let candidates = [binary, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("omnichat")]
-        let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+    }
+
+    func omnichat(_ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        try run(executable(), arguments, input: input, environment: extra)
+    }
+
+    /// Runs `executable` with the test environment (no user config, no OMNICHAT_MODEL).
+    func run(_ executable: URL, _ arguments: [String], input: Data? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -106,6 +106,18 @@ import Testing
         #expect(PictureDrawer.columns(terminalColumns: 0, pictureWidth: 128) == 64)
     }
 
+    /// The chat with its output redirected (a terminal on standard input only) says what to do
+    /// instead, before loading the model. `script` gives the command a terminal.
+    @Test func theChatWithRedirectedOutputPointsToTheAlternatives() throws {
+        let script = URL(fileURLWithPath: "/usr/bin/script")
+        guard FileManager.default.isExecutableFile(atPath: script.path) else { return }
+        let command = "'\(try cli.executable().path)' --model '\(swin)' > /dev/null"
+        let result = try cli.run(script, ["-qec", command, "/dev/null"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("the chat needs a terminal on standard output"), "\(result.stdout)")
+        #expect(!result.stdout.contains("loading"))
+    }
+
     @Test func pipedInputIsOneMessageAnsweredAsRunAnswersIt() throws {
         let piped = try cli.omnichat(["--model", swin, "--seed", "3"], input: Data("hello\nthere\n".utf8))
         #expect(piped.status == 0, "\(piped.stderr)")
