@@ -50,7 +50,8 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError("--resume \(resume) needs the chat on a terminal: piped input is one message answered "
                                + "without a session (omnichat run --script FILE plays a whole conversation)")
             }
-            try await answerPipedMessage(modelOptions: modelOptions, configuredSampling: config.sampling)
+            try await answerPipedMessage(modelOptions: modelOptions, configuredSampling: config.sampling,
+                                         configuredColors: config.file.colors)
             return
         }
         // Checked before the model loads (seconds for a big one) rather than when curses starts.
@@ -135,7 +136,8 @@ extension ChatCommand {
     static let pipedMessageLimit = 1 << 20
 
     /// Pipe mode: all of standard input is one user message, answered as `omnichat run` answers.
-    func answerPipedMessage(modelOptions: ModelOptions, configuredSampling: SamplingOptions?) async throws {
+    func answerPipedMessage(modelOptions: ModelOptions, configuredSampling: SamplingOptions?,
+                            configuredColors: ColorMode?) async throws {
         let data = try FileHandle.standardInput.read(upToCount: Self.pipedMessageLimit + 1) ?? Data()
         guard data.count <= Self.pipedMessageLimit else {
             throw CLIError("standard input holds more than \(Self.pipedMessageLimit) bytes; a message must be shorter")
@@ -144,6 +146,8 @@ extension ChatCommand {
         guard !text.isEmpty else { throw CLIError("standard input is empty: nothing to answer") }
         var player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: nil, json: false, maxTokens: TurnPlayer.defaultMaxTokens)
         player.configuredSampling = configuredSampling
+        // The flag always; the config file's colours only on a terminal (none into a pipe).
+        player.colorMode = colors.flatMap(ColorMode.init(rawValue:)) ?? (isatty(STDOUT_FILENO) != 0 ? configuredColors : nil)
         try await player.play([ScriptTurn(text: text, images: [])])
     }
 }

@@ -19,7 +19,8 @@ struct RunCommand: AsyncParsableCommand {
             conversation and have each turn answered from the written context. Each assistant \
             picture is written to --out as PNG. With --json one object per generated reply is printed: \
             {"turn": i, "text": "...", "images": [...], "token_ids": [...]} (i counts the script's \
-            lines, or the arguments); otherwise the text is printed and pictures are drawn in half blocks.
+            lines, or the arguments); otherwise the text is printed and pictures are drawn in half blocks (without colour into a \
+            file or pipe unless --colors asks for them).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -32,27 +33,48 @@ struct RunCommand: AsyncParsableCommand {
     var script: String?
     @Option(name: .long, help: "Most tokens per reply (a picture once begun is finished).")
     var maxTokens: Int = TurnPlayer.defaultMaxTokens
+    @Option(name: .long, help: ArgumentHelp(
+        "Colours of the half-block pictures: truecolor, 256, 16 or none (default: the terminal's; none into a file or pipe).",
+        valueName: "MODE"))
+    var colors: String?
     @Argument(help: "User turns, in order.")
     var turns: [String] = []
 
     func validate() throws {
         if script != nil && !turns.isEmpty { throw ValidationError("give turns as arguments or with --script, not both") }
         if script == nil && turns.isEmpty { throw ValidationError("no user turns: give them as arguments or with --script") }
+        if let colors, ColorMode(rawValue: colors) == nil {
+            throw ValidationError("--colors must be truecolor, 256, 16 or none, not '\(colors)'")
+        }
         if maxTokens <= 0 { throw ValidationError("--max-tokens must be positive") }
     }
 
     func run() async throws {
         let userTurns = try script.map { try ScriptTurn.load(path: $0) } ?? turns.map { ScriptTurn(text: $0, images: []) }
-        let player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: out, json: json, maxTokens: maxTokens)
+        var player = TurnPlayer(modelOptions: modelOptions, sampling: sampling, out: out, json: json, maxTokens: maxTokens)
+        player.colorMode = colors.flatMap(ColorMode.init(rawValue:))
         try await player.play(userTurns)
     }
 }
 
-/// Draws pictures in half blocks for standard output, in the colours the environment allows, at
-/// most `maxColumns` wide and never wider than the terminal.
+/// Draws pictures in half blocks for standard output, at most `maxColumns` wide and never wider
+/// than the terminal.
 struct PictureDrawer {
     static let maxColumns = 64
-    let renderer = HalfBlockRenderer(colorMode: TerminalDefaults.colorMode(environment: ProcessInfo.processInfo.environment))
+    let renderer: HalfBlockRenderer
+
+    init(colorMode: ColorMode) {
+        renderer = HalfBlockRenderer(colorMode: colorMode)
+    }
+
+    /// The colours for standard output: what the environment and the terminal's terminfo entry
+    /// allow on a terminal, none into a file or a pipe (`--colors` asks for them there).
+    static func defaultColorMode(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                 isTerminal: Bool = isatty(STDOUT_FILENO) != 0) -> ColorMode {
+        guard isTerminal else { return .monochrome }
+        return TerminalDefaults.colorMode(environment: environment,
+                                          terminfo: NcursesTerminal.terminfoColors(term: environment["TERM"] ?? ""))
+    }
 
     func draw(_ picture: RGBImage) -> String {
         ANSISerializer.serialize(renderer.render(picture, columns: Self.columns(terminalColumns: standardOutputColumns(),

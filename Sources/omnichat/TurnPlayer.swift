@@ -2,6 +2,7 @@ import ChameleonModel
 import ChatEngine
 import ChatUI
 import Foundation
+import HalfBlockRendering
 import Imaging
 import PNGCodec
 import TensorMath
@@ -20,6 +21,8 @@ struct TurnPlayer {
     let maxTokens: Int
     /// Sampling defaults applied before `sampling` (the chat's config file), if any.
     var configuredSampling: SamplingOptions? = nil
+    /// Colours of half-block pictures; nil: `PictureDrawer.defaultColorMode()`.
+    var colorMode: ColorMode? = nil
 
     /// Most tokens per reply unless asked otherwise (a picture once begun is finished).
     static let defaultMaxTokens = 2048
@@ -39,7 +42,7 @@ struct TurnPlayer {
         sampling.apply(to: &options)
         let engine = try InferenceEngine(checkpoint: checkpoint, format: format, options: options)
         let outDirectory = try out.map { try makeDirectory($0) }
-        let drawer = json ? nil : PictureDrawer()
+        let drawer = json ? nil : PictureDrawer(colorMode: colorMode ?? PictureDrawer.defaultColorMode())
 
         var replyToReplace = false
         for (index, turn) in userTurns.enumerated() {

@@ -97,6 +97,14 @@ import Testing
         #expect(plain.stdout == replies.map { TerminalText.safe($0.text) + "\n" }.joined())
     }
 
+    /// Pictures into a file or a pipe have no colour unless asked for; on a terminal they take
+    /// the colours the environment and terminfo allow.
+    @Test func picturesHaveNoColourOutsideATerminal() {
+        #expect(PictureDrawer.defaultColorMode(environment: ["COLORTERM": "truecolor"], isTerminal: false) == .monochrome)
+        #expect(PictureDrawer.defaultColorMode(environment: ["COLORTERM": "truecolor"], isTerminal: true) == .truecolor)
+        #expect(PictureDrawer.defaultColorMode(environment: ["COLORTERM": "truecolor", "NO_COLOR": "1"], isTerminal: true) == .monochrome)
+    }
+
     /// Pictures are drawn no wider than the terminal, one column per pixel at most, 64 at most.
     @Test func picturesFitTheTerminal() {
         #expect(PictureDrawer.columns(terminalColumns: 40, pictureWidth: 128) == 40)
