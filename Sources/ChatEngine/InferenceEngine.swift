@@ -135,8 +135,9 @@ public actor InferenceEngine {
     // MARK: - Producing a reply
 
     private func reply(to message: ChatMessage, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) {
+        let rebuilt: Bool
         do {
-            try makeRoom(for: message, continuation: continuation)
+            rebuilt = try makeRoom(for: message, continuation: continuation)
             try add(message)
         } catch {
             continuation.finish(throwing: error)
@@ -146,7 +147,9 @@ public actor InferenceEngine {
         messageStarts.append(replyStart)
         generator.append(builder.replyOpening())
         let vocabulary = checkpoint.vocabulary
-        let promptTokens = generator.sequence.count - (messageStarts.dropLast().last ?? 0)
+        // The model runs the new message and the reply's opening, or, after old exchanges were
+        // dropped, the whole rebuilt context.
+        let promptTokens = rebuilt ? generator.sequence.count : generator.sequence.count - (messageStarts.dropLast().last ?? 0)
         let requestedLimit = generator.options.maxNewTokens
         defer { generator.options.maxNewTokens = requestedLimit }
         var options = generator.options
@@ -235,7 +238,8 @@ public actor InferenceEngine {
     /// The room asked for is some text and, when the reply may draw, a whole picture: without
     /// it a full context would leave begin-image masked and "draw ..." would get no picture.
     /// Only the text room is a must; a message that leaves just that is still answered.
-    private func makeRoom(for message: ChatMessage, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) throws {
+    /// Returns whether exchanges were dropped (the cache then runs the whole context again).
+    private func makeRoom(for message: ChatMessage, continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation) throws -> Bool {
         let messageTokens = builder.ids(for: message).count + builder.replyOpening().count
         let state = generator.state
         let pictureRoom = state.mode == .interleaved && state.tokensPerImage > 0 ? state.tokensPerImage + 2 : 0
@@ -245,6 +249,7 @@ public actor InferenceEngine {
             continuation.yield(.contextDropped(exchanges: dropped))
             continuation.yield(.notice(Self.droppedNotice(dropped)))
         }
+        return dropped > 0
     }
 
     /// Adds a written message (a script's assistant turn, or a user turn not to be answered),

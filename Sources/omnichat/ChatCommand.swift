@@ -26,7 +26,7 @@ struct ChatCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(name: .long, help: ArgumentHelp("Colour theme: dark, light, high-contrast, a user theme, or a .toml path (default: $OMNICHAT_THEME or dark).", valueName: "NAME"))
+    @Option(name: .long, help: ArgumentHelp("Colour theme: dark, light, high-contrast, a user theme, or a .toml path (default: $OMNICHAT_THEME, the config file's, else light or dark to suit the terminal's background).", valueName: "NAME"))
     var theme: String?
     @Option(name: .long, help: ArgumentHelp("Colour depth: truecolor, 256, 16 or none (default: from the environment).", valueName: "MODE"))
     var colors: String?

@@ -22,7 +22,7 @@ struct ModelOptions: ParsableArguments {
     func directory() throws -> URL {
         if let model { return URL(fileURLWithPath: (model as NSString).expandingTildeInPath) }
         if let fromEnvironment = ProcessInfo.processInfo.environment["OMNICHAT_MODEL"], !fromEnvironment.isEmpty {
-            return URL(fileURLWithPath: fromEnvironment)
+            return URL(fileURLWithPath: (fromEnvironment as NSString).expandingTildeInPath)
         }
         if let builtIn = BuiltInModel.directory { return builtIn }
         throw CLIError("no model: pass --model DIR (the built-in model was not found at \(BuiltInModel.expectedPath))")

@@ -18,8 +18,8 @@ struct RunCommand: AsyncParsableCommand {
             just gave (or follows a user line with "generate": false), so a script can hold a whole \
             conversation and have each turn answered from the written context. Each assistant \
             picture is written to --out as PNG. With --json one object per generated reply is printed: \
-            {"turn": i, "text": "...", "images": [...], "token_ids": [...]} (i counts the script's \
-            lines, or the arguments); otherwise the text is printed and pictures are drawn in half blocks (without colour into a \
+            {"turn": i, "text": "...", "images": [...], "token_ids": [...]} (i counts the turns: the \
+            script's lines that are not blank, or the arguments); otherwise the text is printed and pictures are drawn in half blocks (without colour into a \
             file or pipe unless --colors asks for them).
             """)
 

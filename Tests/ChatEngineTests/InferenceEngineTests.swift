@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func followUpCostsOnlyItsOwnTokens() async throws {
-        let engine = try engine()
+        let engine = try engine(maxNewTokens: 40)  // a first reply that leaves room: no rebuild
         _ = try await collect(engine.respond(to: .user("draw a red circle on a blue background")))
         let before = await engine.tokenIDs.count
         let events = try await collect(engine.respond(to: .user("now green")))
@@ -145,6 +145,10 @@ import Testing
         #expect(events.contains { if case .contextDropped = $0 { true } else { false } })
         let usage = await engine.contextUsage
         #expect(usage.used - 1 + pictureTokens < usage.total, "no room for a picture after the reply's first token")
+        // The rebuilt context is run again, and the stats count it.
+        guard case .finished(let stats) = events.last else { Issue.record("no finished event"); return }
+        let closing = stats.stopReason == .stopToken ? 0 : engine.builder.replyClosing().count  // added after a cut reply
+        #expect(stats.promptTokens == usage.used - stats.generatedTokens - closing)
     }
 
     /// A written turn (a script's assistant reply) in a full context drops old exchanges as a
