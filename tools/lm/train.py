@@ -95,6 +95,21 @@ def interleaved_batches(rng: random.Random, whole, text, text_share: float):
             yield False, next(whole)
 
 
+def batch_stream(seed: int, data: "Dataset", text_data: "Dataset | None", cfg: "TrainConfig", skip: int = 0):
+    """The run's endless (is_text, batch) stream, drawn from its seed alone, with the first `skip`
+    batches drawn and dropped. A run resumed at step k takes `skip=k` and sees exactly the
+    batches an uninterrupted run would: the shuffled order of an epoch and the text-share draws
+    live inside the generators, so restoring the random state at a checkpoint started a new
+    epoch from a new shuffle instead."""
+    rng = random.Random(seed)
+    whole = data.batches(rng, cfg.batch_tokens, cfg.bucket)
+    text = text_data.batches(rng, cfg.batch_tokens, cfg.text_bucket) if text_data is not None else None
+    stream = interleaved_batches(rng, whole, text, cfg.text_share)
+    for _ in range(skip):
+        next(stream)
+    return stream
+
+
 def log(out: Path, text: str) -> None:
     line = time.strftime("%H:%M:%S ") + text
     print(line, flush=True)
@@ -253,7 +268,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget of training")
+    parser.add_argument("--minutes", type=float, default=60.0,
+                        help="wall-clock budget of training (with --steps: of this invocation; a rerun goes on)")
     parser.add_argument("--steps", type=int, default=0, help="total steps: the LR schedule's length and where training stops (0: estimate from --minutes); "
                              "a step budget makes a run independent of the machine's load, --minutes stays a ceiling")
     parser.add_argument("--until-step", type=int, default=0,
@@ -323,7 +339,6 @@ def main() -> None:
             p.requires_grad_(False)
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
                                    {"params": no_decay, "weight_decay": 0.0}], lr=cfg.learning_rate, betas=(0.9, 0.95))
-    rng = random.Random(cfg.seed)
     step, tokens_seen, elapsed_before = 0, 0, 0.0
     checkpoint = args.out / "checkpoint.pt"
     if checkpoint.exists():
@@ -331,7 +346,6 @@ def main() -> None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, tokens_seen, elapsed_before = state["step"], state["tokens_seen"], state["elapsed"]
-        rng.setstate(state["rng"])
         torch.set_rng_state(state["torch_rng"])
         log(args.out, f"resumed at step {step}, {tokens_seen} tokens, {elapsed_before / 60:.1f} min")
     else:
@@ -354,9 +368,7 @@ def main() -> None:
     image_ids = torch.tensor(meta["image_token_ids"], device=device)
     is_image = torch.zeros(meta["vocab_size"], dtype=torch.bool, device=device)
     is_image[image_ids] = True
-    whole_batches = data.batches(rng, cfg.batch_tokens, cfg.bucket)
-    text_batches = text_data.batches(rng, cfg.batch_tokens, cfg.text_bucket) if text_data else None
-    batches = interleaved_batches(rng, whole_batches, text_batches, cfg.text_share)
+    batches = batch_stream(cfg.seed, data, text_data, cfg, skip=step)
     total_steps = args.steps
     start = time.time()
     last_checkpoint = start
@@ -369,12 +381,15 @@ def main() -> None:
         temporary = args.out / "checkpoint.pt.tmp"
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
                     "tokens_seen": tokens_seen, "elapsed": elapsed_before + time.time() - start,
-                    "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "shape": asdict(shape)}, temporary)
+                    "torch_rng": torch.get_rng_state(), "shape": asdict(shape)}, temporary)
         os.replace(temporary, checkpoint)
 
     while True:
         elapsed = elapsed_before + time.time() - start
-        if elapsed >= cfg.minutes * 60 or (total_steps and step >= total_steps) or (args.until_step and step >= args.until_step):
+        # With a step budget the minutes cap this invocation only: a run cut by them goes on
+        # when started again, instead of stopping short of its schedule for good.
+        spent = time.time() - start if total_steps else elapsed
+        if spent >= cfg.minutes * 60 or (total_steps and step >= total_steps) or (args.until_step and step >= args.until_step):
             break
         if total_steps == 0 and step >= 20:
             rate = step / max(1e-9, elapsed)

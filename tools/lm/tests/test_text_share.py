@@ -6,7 +6,9 @@ import itertools
 import random
 import unittest
 
-from tools.lm.train import interleaved_batches
+import numpy as np
+
+from tools.lm.train import Dataset, TrainConfig, batch_stream, interleaved_batches
 
 
 def stream(name: str):
@@ -40,3 +42,26 @@ class TextShare(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ResumedStream(unittest.TestCase):
+    """A run resumed at step k sees the batches an uninterrupted run sees from step k on."""
+
+    @staticmethod
+    def dataset(conversations: int, seed: int) -> Dataset:
+        generator = np.random.default_rng(seed)
+        lengths = generator.integers(20, 200, size=conversations)
+        data = Dataset.__new__(Dataset)
+        data.offsets = np.concatenate([[0], np.cumsum(lengths)])
+        data.lengths = lengths
+        data.indices = np.arange(conversations)
+        return data
+
+    def test_skipping_k_batches_continues_the_uninterrupted_stream(self):
+        whole, text = self.dataset(300, 1), self.dataset(300, 2)
+        cfg = TrainConfig(batch_tokens=1024, bucket=32, text_share=0.2)
+        uninterrupted = list(itertools.islice(batch_stream(7, whole, text, cfg), 400))
+        for k in (1, 37, 250):  # within the first epoch and past it
+            resumed = list(itertools.islice(batch_stream(7, whole, text, cfg, skip=k), 400 - k))
+            self.assertEqual(resumed, uninterrupted[k:], f"resumed at {k}")
+        self.assertNotEqual(list(itertools.islice(batch_stream(8, whole, text, cfg), 400)), uninterrupted)
