@@ -47,7 +47,7 @@ from pathlib import Path
 from tools.world.checker import parse_png
 from tools.world.conversations import generate
 from tools.world.render import save_png
-from tools.world.scene import Scene, SceneError
+from tools.world.scene import Scene, SceneError, default_ink
 
 PICTURE_CATEGORIES = ("make_one", "make_many", "word_short", "word_long")
 SOURCE_CATEGORIES = ("edit_latest", "edit_earlier", "edit_attached", "question_made", "question_attached")
@@ -82,6 +82,33 @@ def make_correct(said: dict, scene: dict | None, words: bool) -> bool:
         return word is not None and word.get("text") == said["word"]["text"] and \
             (said["word"].get("color") is None or word.get("color") == said["word"]["color"])
     return objects_match(said["objects"], scene.get("objects", []))
+
+
+def added_correct(source: dict | None, added: dict, scene: dict | None) -> bool:
+    """An add edit: the source picture unchanged plus one object with what the request said of
+    it (`added`: its shape and the colour, size and position the user named). A size or place
+    the request left out is the model's to choose; an unsaid colour is the default ink on that
+    background, as the world draws it."""
+    if source is None or scene is None:
+        return False
+    if scene.get("background") != source.get("background") or scene.get("word") != source.get("word"):
+        return False
+    left = list(scene.get("objects") or [])
+    for kept in source.get("objects") or []:
+        if kept not in left:
+            return False
+        left.remove(kept)
+    wanted = dict(added)
+    wanted.setdefault("color", default_ink(source["background"]))
+    return len(left) == 1 and all(left[0].get(key) == value for key, value in wanted.items())
+
+
+def edit_correct(check: dict, source: dict | None, expected: dict, scene: dict | None) -> bool:
+    """Whether an edit's picture is right: the expected result, or for an add the source plus an
+    object as said (`added_correct`)."""
+    if (check.get("edit") or {}).get("kind") == "add" and "said" in check:
+        return added_correct(source, check["said"], scene)
+    return same_scene(scene, expected)
 
 
 def normalise(text: str) -> str:
@@ -200,7 +227,8 @@ def score_conversation(conversation: dict, answers: dict[int, dict], written: bo
             source_right = source < len(made) and same_scene(made[source], truth[source])
             scene = got_pictures[-1] if got_pictures else None
             record.update(source_right=source_right, scene=scene,
-                          correct=source_right and same_scene(scene, expected_pictures[-1]))
+                          correct=source_right and edit_correct(check, truth[source] if source < len(truth) else None,
+                                                                expected_pictures[-1], scene))
         elif category in ("question_made", "question_attached"):
             source = check["picture"] - 1
             source_right = source < len(made) and same_scene(made[source], truth[source])
@@ -265,6 +293,10 @@ def evaluate_split(player: Player, split: str, seed: int, count: int, max_conver
         if played % 20 == 0:
             progress = ", ".join(f"{c} {scored[c]}" for c in needed)
             print(f"[{split}] {played} conversations, {time.time() - started:.0f}s: {progress}", flush=True)
+    short = [f"{c} {scored[c]}" for c in needed if scored[c] < count]
+    if short:
+        print(f"[{split}] warning: fewer than {count} scored cases after {max_conversations} conversations: "
+              f"{', '.join(short)} (raise --max-conversations)", flush=True)
     return records
 
 
