@@ -235,7 +235,15 @@ def score_conversation(conversation: dict, answers: dict[int, dict], written: bo
             record.update(source_right=source_right,
                           correct=source_right and normalise(answer.get("text", "")) == normalise(expected_text))
         elif category in ("chat", "decline"):
-            record.update(correct=normalise(answer.get("text", "")) == normalise(expected_text) and not got_pictures)
+            right_text = normalise(answer.get("text", "")) == normalise(expected_text) and not got_pictures
+            if "source" in check:
+                # An impossible edit's refusal names what the picture holds ("there is already a
+                # circle at the top"): scored only where the model has the picture meant.
+                source = check["source"] - 1
+                source_right = source < len(made) and same_scene(made[source], truth[source])
+                record.update(source_right=source_right, correct=source_right and right_text)
+            else:
+                record.update(correct=right_text)
         if category is not None:
             records.append(record)
         truth.extend(expected_pictures)
@@ -259,8 +267,9 @@ def table(records: list[dict]) -> tuple[str, dict[str, float]]:
         accuracy[category] = ok / len(scored) if scored else 0.0
         wrong_source = len(cases) - len(scored)
         target = f"{TARGETS[category]:.0%}" if category in TARGETS else ""
+        has_sources = category in SOURCE_CATEGORIES or any("source_right" in r for r in cases)
         lines.append(f"| {category} | {ok} | {len(scored)} | {accuracy[category]:.1%} | {low:.1%} - {high:.1%} | "
-                     f"{wrong_source if category in SOURCE_CATEGORIES else ''} | {target} |")
+                     f"{wrong_source if has_sources else ''} | {target} |")
     return "\n".join(lines), accuracy
 
 

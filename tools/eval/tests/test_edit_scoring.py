@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unittest
 
-from tools.eval.evaluate import added_correct, edit_correct
+from tools.eval.evaluate import added_correct, edit_correct, score_conversation
 from tools.world.scene import default_ink
 
 SOURCE = {"background": "blue", "objects": [{"shape": "circle", "color": "red", "size": "medium", "position": "top left"}]}
@@ -48,3 +48,36 @@ class AddEdits(unittest.TestCase):
         check = {"kind": "edit", "edit": {"kind": "recolor_background", "color": "green"}}
         self.assertTrue(edit_correct(check, SOURCE, expected, expected))
         self.assertFalse(edit_correct(check, SOURCE, expected, SOURCE))
+
+
+class ImpossibleEditRefusals(unittest.TestCase):
+    """A refused edit names what its picture holds, so it is scored only where the model drew
+    the picture meant (played context), like the edits themselves."""
+
+    CONVERSATION = {"id": "r", "turns": [
+        {"role": "user", "segments": [{"type": "text", "text": "draw a red circle at the top left on a blue background"}]},
+        {"role": "assistant", "check": {"kind": "make", "category": "make_one",
+                                        "said": {"background": "blue", "objects": [{"shape": "circle", "color": "red"}]}},
+         "segments": [{"type": "text", "text": "Here is picture 1."}, {"type": "image", "scene": SOURCE}]},
+        {"role": "user", "segments": [{"type": "text", "text": "make the background red"}]},
+        {"role": "assistant", "check": {"kind": "refuse", "category": "edit_latest", "source": 1},
+         "segments": [{"type": "text", "text": "Sorry, the circle is red, so the background can't be red too."}]},
+    ]}
+
+    def records(self, drawn: dict) -> list[dict]:
+        answers = {1: {"text": "Here is picture 1.", "images": ["drawn.png"]},
+                   3: {"text": "Sorry, the circle is red, so the background can't be red too.", "images": []}}
+        import tools.eval.evaluate as evaluate
+        original = evaluate.parsed
+        evaluate.parsed = lambda path: drawn
+        try:
+            return score_conversation(self.CONVERSATION, answers)
+        finally:
+            evaluate.parsed = original
+
+    def test_scored_where_the_picture_is_right_and_left_out_where_it_is_not(self):
+        right = [r for r in self.records(SOURCE) if r["category"] == "decline"]
+        self.assertEqual([(r["source_right"], r["correct"]) for r in right], [(True, True)])
+        other = {"background": "white", "objects": SOURCE["objects"]}
+        wrong = [r for r in self.records(other) if r["category"] == "decline"]
+        self.assertEqual([(r["source_right"], r["correct"]) for r in wrong], [(False, False)])
