@@ -110,6 +110,27 @@ def batch_stream(seed: int, data: "Dataset", text_data: "Dataset | None", cfg: "
     return stream
 
 
+# Settings a resumed run may change: how long, on how many threads and in what precision (the
+# machine's) it runs, not what it learns.
+RESUMABLE_CHANGES = {"minutes", "checkpoint_minutes", "threads", "bf16"}
+
+
+def resume_mismatch(run_json: Path, cfg: "TrainConfig", shape: "ModelShape", without_picture_codes: bool) -> str:
+    """The settings that differ from those the run in `run_json` was started with ("" when none,
+    or when the run predates the file): a resumed stage must not mix two recipes."""
+    if not run_json.exists():
+        return ""
+    started = json.loads(run_json.read_text())
+    now = asdict(cfg)
+    differences = [f"{key} {value!r} then, {now.get(key)!r} now" for key, value in started.get("train", {}).items()
+                   if key not in RESUMABLE_CHANGES and key in now and now[key] != value]
+    if started.get("shape") not in (None, asdict(shape)):
+        differences.append(f"shape {started['shape']} then, {asdict(shape)} now")
+    if started.get("without_picture_codes", without_picture_codes) != without_picture_codes:
+        differences.append(f"without_picture_codes {started['without_picture_codes']} then, {without_picture_codes} now")
+    return "; ".join(differences)
+
+
 def log(out: Path, text: str) -> None:
     line = time.strftime("%H:%M:%S ") + text
     print(line, flush=True)
@@ -342,6 +363,10 @@ def main() -> None:
     step, tokens_seen, elapsed_before = 0, 0, 0.0
     checkpoint = args.out / "checkpoint.pt"
     if checkpoint.exists():
+        mismatch = resume_mismatch(args.out / "run.json", cfg, shape, args.without_picture_codes)
+        if mismatch:
+            raise SystemExit(f"{args.out} was started with other settings ({mismatch}); "
+                             "resume it with those, or train into a new --out")
         state = torch.load(checkpoint, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])

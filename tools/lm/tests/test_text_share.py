@@ -8,7 +8,12 @@ import unittest
 
 import numpy as np
 
-from tools.lm.train import Dataset, TrainConfig, batch_stream, interleaved_batches
+import json
+import tempfile
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from tools.lm.train import Dataset, ModelShape, TrainConfig, batch_stream, interleaved_batches, resume_mismatch
 
 
 def stream(name: str):
@@ -65,3 +70,20 @@ class ResumedStream(unittest.TestCase):
             resumed = list(itertools.islice(batch_stream(7, whole, text, cfg, skip=k), 400 - k))
             self.assertEqual(resumed, uninterrupted[k:], f"resumed at {k}")
         self.assertNotEqual(list(itertools.islice(batch_stream(8, whole, text, cfg), 400)), uninterrupted)
+
+
+class ResumeSettings(unittest.TestCase):
+    """A stage resumed with other settings (a changed TEXT_SHARE, seed or shape) is refused;
+    minutes and threads may change."""
+
+    def test_only_time_and_threads_may_change(self):
+        cfg, shape = TrainConfig(text_share=0.1, keep_positions=True), ModelShape()
+        with tempfile.TemporaryDirectory() as folder:
+            run_json = Path(folder) / "run.json"
+            self.assertEqual(resume_mismatch(run_json, cfg, shape, False), "")  # no file: an older run
+            run_json.write_text(json.dumps({"train": asdict(cfg), "shape": asdict(shape), "without_picture_codes": False}))
+            self.assertEqual(resume_mismatch(run_json, replace(cfg, minutes=999, threads=1), shape, False), "")
+            self.assertIn("text_share", resume_mismatch(run_json, replace(cfg, text_share=0.0), shape, False))
+            self.assertIn("seed", resume_mismatch(run_json, replace(cfg, seed=1), shape, False))
+            self.assertIn("shape", resume_mismatch(run_json, cfg, replace(shape, hidden_size=8), False))
+            self.assertIn("without_picture_codes", resume_mismatch(run_json, cfg, shape, True))
