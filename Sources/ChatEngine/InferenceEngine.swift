@@ -278,11 +278,14 @@ public actor InferenceEngine {
         guard needing + beginning < context else { throw EngineError.doesNotFit(tokens: needing, context: context) }
         let goal = wanting + beginning < context ? wanting : needing
         var history = messages
+        var lengths = history.map { builder.ids(for: $0).count }  // each message encoded once
+        var length = beginning + lengths.reduce(0, +)
         var dropped = 0
-        while !history.isEmpty {
-            let length = beginning + history.reduce(0) { $0 + builder.ids(for: $1).count }
-            if length + goal < context { break }
-            history.removeFirst(min(2, history.count))
+        while !history.isEmpty && length + goal >= context {
+            let count = min(2, history.count)
+            length -= lengths.prefix(count).reduce(0, +)
+            history.removeFirst(count)
+            lengths.removeFirst(count)
             dropped += 1
         }
         guard dropped > 0 else { return 0 }

@@ -78,7 +78,6 @@ public struct SessionExporter: Sendable {
         }
     }
 
-
     /// The PNG bytes of every picture in order: its saved file, or a fresh drawing, or nil. A
     /// file several turns name is read once; pictures past `maxPictureBytes` in all are refused.
     private func pictureBytes() throws(SessionError) -> [[UInt8]?] {

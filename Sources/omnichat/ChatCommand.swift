@@ -35,9 +35,7 @@ struct ChatCommand: AsyncParsableCommand {
     @OptionGroup var sampling: SamplingOptions
 
     func validate() throws {
-        if let colors, ColorMode(rawValue: colors) == nil {
-            throw ValidationError("--colors must be truecolor, 256, 16 or none, not '\(colors)'")
-        }
+        try validateColorsFlag(colors)
     }
 
     func run() async throws {

@@ -19,8 +19,9 @@ struct RunCommand: AsyncParsableCommand {
             conversation and have each turn answered from the written context. Each assistant \
             picture is written to --out as PNG. With --json one object per generated reply is printed: \
             {"turn": i, "text": "...", "images": [...], "token_ids": [...]} (i counts the turns: the \
-            script's lines that are not blank, or the arguments); otherwise the text is printed and pictures are drawn in half blocks (without colour into a \
-            file or pipe unless --colors asks for them).
+            script's lines that are not blank, or the arguments); otherwise the text is printed and \
+            pictures are drawn in half blocks (without colour into a file or pipe unless --colors \
+            asks for them).
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -43,9 +44,7 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if script != nil && !turns.isEmpty { throw ValidationError("give turns as arguments or with --script, not both") }
         if script == nil && turns.isEmpty { throw ValidationError("no user turns: give them as arguments or with --script") }
-        if let colors, ColorMode(rawValue: colors) == nil {
-            throw ValidationError("--colors must be truecolor, 256, 16 or none, not '\(colors)'")
-        }
+        try validateColorsFlag(colors)
         if maxTokens <= 0 { throw ValidationError("--max-tokens must be positive") }
     }
 

@@ -42,9 +42,7 @@ struct ShowCommand: ParsableCommand {
         if let width, !(1 ... Self.maxColumns).contains(width) {
             throw ValidationError("--width must be between 1 and \(Self.maxColumns)")
         }
-        if let colors, ColorMode(rawValue: colors) == nil {
-            throw ValidationError("--colors must be truecolor, 256, 16 or none, not '\(colors)'")
-        }
+        try validateColorsFlag(colors)
     }
 
     func run() throws {

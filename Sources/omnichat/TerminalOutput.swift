@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import HalfBlockRendering
 
 #if canImport(Glibc)
 import Glibc
@@ -13,4 +15,11 @@ func standardOutputColumns() -> Int? {
     var size = winsize()
     guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
     return Int(size.ws_col)
+}
+
+/// Checks a `--colors` value (truecolor, 256, 16 or none), as every command that draws takes it.
+func validateColorsFlag(_ colors: String?) throws {
+    if let colors, ColorMode(rawValue: colors) == nil {
+        throw ValidationError("--colors must be truecolor, 256, 16 or none, not '\(colors)'")
+    }
 }
