@@ -1,15 +1,31 @@
 // Chooses the kernel implementation once, from what the CPU supports, and routes every call.
 // Levels: 0 portable C, 1 AVX2 with FMA and F16C, 2 AVX-512 (F, BW, VL, DQ, VNNI), 3 that plus the
-// bf16 dot product (AVX512_BF16). OMNICHAT_KERNELS=portable, avx2 or avx512 in the environment
-// caps the level (for comparisons). At the AVX2 level, products with more activation rows than one
+// bf16 dot product (AVX512_BF16), 4 that plus the matrix unit (AMX-BF16, once Linux grants this
+// process the tile state). OMNICHAT_KERNELS=portable, avx2, avx512 or avx512bf16 in the
+// environment caps the level (for comparisons). At the AVX2 level, products with more activation rows than one
 // pass shares (prefill chunks) take the register-tiled matrix-matrix kernels.
 #include "kernels_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 static int best_level = -1;
 static int current_level = 0;
+
+/// Asks Linux for the AMX tile data state (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA),
+/// which a process must hold before its first tile instruction; false where it is refused.
+static int tile_state_granted(void) {
+#if defined(__linux__) && defined(SYS_arch_prctl)
+    const int request_permission = 0x1023, tile_data = 18;
+    return syscall(SYS_arch_prctl, request_permission, tile_data) == 0;
+#else
+    return 0;
+#endif
+}
 
 static int detect(void) {
 #if defined(OK_HAVE_X86_KERNELS)
@@ -18,7 +34,8 @@ static int detect(void) {
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
         __builtin_cpu_supports("avx512dq")) {
-        return __builtin_cpu_supports("avx512bf16") ? 3 : 2;
+        if (!__builtin_cpu_supports("avx512bf16")) return 2;
+        return __builtin_cpu_supports("amx-tile") && __builtin_cpu_supports("amx-bf16") && tile_state_granted() ? 4 : 3;
     }
     return 1;
 #endif
@@ -32,6 +49,7 @@ static int capped_level(int best) {
     if (forced && strcmp(forced, "portable") == 0) cap = 0;
     if (forced && strcmp(forced, "avx2") == 0) cap = 1;
     if (forced && strcmp(forced, "avx512") == 0) cap = 2;
+    if (forced && strcmp(forced, "avx512bf16") == 0) cap = 3;
     return cap < best ? cap : best;
 }
 

@@ -14,6 +14,8 @@ public final class ProductWorkspace {
     private var capacity = 0
     private var roundedValues = UnsafeMutablePointer<UInt16>.allocate(capacity: 1)
     private var roundedCapacity = 0
+    private var packedPairs = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+    private var packedCapacity = 0
 
     public init() {}
 
@@ -24,6 +26,7 @@ public final class ProductWorkspace {
         scaledSums.deallocate()
         quadScales.deallocate()
         roundedValues.deallocate()
+        packedPairs.deallocate()
     }
 
     /// The bf16 activation buffer, grown to hold at least `count` values.
@@ -46,6 +49,22 @@ public final class ProductWorkspace {
             ok_f32_to_bf16(x + start, rounded + start, Int64(range.count * inDim))
         }
         return UnsafePointer(rounded)
+    }
+
+    /// bf16 activations (`rows` × `inDim`, inDim a multiple of 32) laid out for the matrix unit's
+    /// product (`ok_pack_bf16_pairs`), row groups split between the cores.
+    func packedPairs(for rounded: UnsafePointer<UInt16>, rows: Int, inDim: Int) -> UnsafePointer<UInt32> {
+        let groups = (rows + 15) / 16, needed = groups * 16 * inDim / 2
+        if needed > packedCapacity {
+            packedPairs.deallocate()
+            packedPairs = .allocate(capacity: needed)
+            packedCapacity = needed
+        }
+        let packed = packedPairs
+        parallelChunks(count: groups, minChunk: 2) { range in
+            ok_pack_bf16_pairs(rounded, Int32(rows), Int64(inDim), Int32(range.lowerBound), Int32(range.upperBound), packed)
+        }
+        return UnsafePointer(packed)
     }
 
     /// `rows` × `inDim` activations split into high and low bf16 halves (see
@@ -122,7 +141,16 @@ public func matmulTransposed(
     case .f32:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: Float.self))
         eachChunk { o0, o1 in ok_matvec_f32(x, rowCount, inDim, weights, o0, o1, y, ldy) }
-    case .bf16 where rows > bf16ProductMinimumRows && KernelLevel.current == .avx512bf16:
+    case .bf16 where rows > bf16ProductMinimumRows && KernelLevel.current == .amx && w.inDim % 32 == 0:
+        let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
+        let rounded = workspace.bf16Activations(for: x, rows: rows, inDim: w.inDim)
+        let packed = workspace.packedPairs(for: rounded, rows: rows, inDim: w.inDim)
+        // Chunks of whole 16-output tiles.
+        parallelChunks(count: (span.count + 15) / 16, minChunk: Swift.max(1, minChunk / 16)) { range in
+            let o0 = Int64(first + range.lowerBound * 16), o1 = Int64(Swift.min(span.upperBound, first + range.upperBound * 16))
+            ok_amx_gemm_bf16(packed, rounded, rowCount, inDim, weights, o0, o1, y, ldy)
+        }
+    case .bf16 where rows > bf16ProductMinimumRows && KernelLevel.current >= .avx512bf16:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
         let rounded = workspace.bf16Activations(for: x, rows: rows, inDim: w.inDim)
         // Chunks of whole 4-row tiles.
@@ -130,7 +158,7 @@ public func matmulTransposed(
             let o0 = Int64(first + range.lowerBound * 4), o1 = Int64(Swift.min(span.upperBound, first + range.upperBound * 4))
             ok_gemm_bf16(rounded, rowCount, inDim, weights, o0, o1, y, ldy)
         }
-    case .bf16 where rows == 1 && KernelLevel.current == .avx512bf16:
+    case .bf16 where rows == 1 && KernelLevel.current >= .avx512bf16:
         let weights = UnsafePointer(w.values.assumingMemoryBound(to: UInt16.self))
         let (high, low) = workspace.splitBF16Activations(for: x, rows: rows, inDim: w.inDim)
         eachChunk { o0, o1 in ok_matvec_bf16_split(high, low, rowCount, inDim, weights, o0, o1, y, ldy) }
@@ -156,14 +184,17 @@ public func matmulTransposed(
 /// with bf16 weights; decode steps (one row, or one per guidance row) stay in float32.
 public let bf16ProductMinimumRows = 4
 
-/// Which kernels run: the portable C ones, AVX2, AVX-512, or AVX-512 plus the bf16 dot-product
-/// prefill (chosen at start from the CPU; `OMNICHAT_KERNELS=portable`, `avx2` or `avx512` caps the
-/// level, for comparisons).
-public enum KernelLevel: Int32, Sendable, CustomStringConvertible {
+/// Which kernels run: the portable C ones, AVX2, AVX-512, AVX-512 plus the bf16 dot-product
+/// prefill, or that prefill on the matrix unit (AMX) (chosen at start from the CPU;
+/// `OMNICHAT_KERNELS=portable`, `avx2`, `avx512` or `avx512bf16` caps the level, for comparisons).
+public enum KernelLevel: Int32, Sendable, Comparable, CustomStringConvertible {
     case portable = 0
     case avx2 = 1
     case avx512 = 2
     case avx512bf16 = 3
+    case amx = 4
+
+    public static func < (a: KernelLevel, b: KernelLevel) -> Bool { a.rawValue < b.rawValue }
 
     /// The level in use.
     public static var current: KernelLevel { KernelLevel(rawValue: ok_kernel_level()) ?? .portable }
@@ -178,6 +209,7 @@ public enum KernelLevel: Int32, Sendable, CustomStringConvertible {
         case .avx2: "avx2"
         case .avx512: "avx512"
         case .avx512bf16: "avx512+bf16"
+        case .amx: "avx512+bf16+amx"
         }
     }
 }

@@ -143,7 +143,7 @@ import Testing
             // 8-bit blocks (about 0.4% per element), so their bound is looser. The bf16 prefill
             // product rounds the activations to bf16, exactly, before multiplying.
             let bound = format.isBlocked ? 1e-4 : 1e-10
-            let roundsActivations = format == .bf16 && rows > bf16ProductMinimumRows && KernelLevel.current == .avx512bf16
+            let roundsActivations = format == .bf16 && rows > bf16ProductMinimumRows && KernelLevel.current >= .avx512bf16
             let expected = reference(roundsActivations ? Self.roundedToBFloat16(x) : x, rows: rows, w)
             #expect(nmse(y, expected) < bound, "\(format) rows \(rows) in \(inDim)")
         }
@@ -284,6 +284,49 @@ import Testing
             // Rows below o0 belong to another thread: left untouched.
             #expect(vector.enumerated().allSatisfy { $0.offset % outDim >= Int(o0) || $0.element == 0 })
         }
+    }
+
+    /// The matrix-unit (AMX) prefill kernel against the portable one: row counts that fill and
+    /// leave part of a 16-row group or a pair of groups, output ranges with whole 16-output tiles
+    /// and a tail (which the level-3 kernel takes) starting inside a tile, inputs past one
+    /// 512-input pass, a matrix wider than one block of weights, and a row wider than a block.
+    @Test(arguments: [1, 5, 16, 17, 33, 40])
+    func amxPrefillKernelAgreesWithPortableOne(rows: Int) {
+        guard ok_best_kernel_level() >= 4 else { return }
+        for (outDim, inDim) in [(45, 64), (300, 2048), (64, 32), (35, 1056), (40, 17_408)] {
+            var rng = TestNumbers(state: UInt64(rows * 1000 + inDim))
+            var w = [UInt16](repeating: 0, count: outDim * inDim), x = [UInt16](repeating: 0, count: rows * inDim)
+            ok_f32_to_bf16(rng.array(outDim * inDim), &w, Int64(w.count))
+            ok_f32_to_bf16(rng.array(rows * inDim), &x, Int64(x.count))
+            let groups = (rows + 15) / 16
+            var packed = [UInt32](repeating: 0xFFFF_FFFF, count: groups * 16 * inDim / 2)
+            ok_pack_bf16_pairs(x, Int32(rows), Int64(inDim), 0, Int32(groups), &packed)
+            let o0 = Int64(outDim > 40 ? 3 : 0), o1 = Int64(outDim)
+            var portable = [Float](repeating: 0, count: rows * outDim), matrixUnit = portable
+            ok_portable_gemm_bf16(x, Int32(rows), Int64(inDim), w, o0, o1, &portable, Int64(outDim))
+            ok_amx_gemm_bf16(packed, x, Int32(rows), Int64(inDim), w, o0, o1, &matrixUnit, Int64(outDim))
+            #expect(nmse(matrixUnit, portable) < 1e-11, "rows \(rows) out \(outDim) in \(inDim)")
+            // Rows below o0 belong to another thread: left untouched.
+            #expect(matrixUnit.enumerated().allSatisfy { $0.offset % outDim >= Int(o0) || $0.element == 0 })
+        }
+    }
+
+    /// Packing in two pieces (as two threads do) gives the layout of one pass.
+    @Test func packingByRowGroupsMatchesOnePass() {
+        let rows = 37, inDim = 96, groups = 3
+        var rng = TestNumbers(state: 9)
+        var x = [UInt16](repeating: 0, count: rows * inDim)
+        ok_f32_to_bf16(rng.array(rows * inDim), &x, Int64(x.count))
+        var whole = [UInt32](repeating: 1, count: groups * 16 * inDim / 2), pieces = whole
+        ok_pack_bf16_pairs(x, Int32(rows), Int64(inDim), 0, Int32(groups), &whole)
+        ok_pack_bf16_pairs(x, Int32(rows), Int64(inDim), 0, 1, &pieces)
+        ok_pack_bf16_pairs(x, Int32(rows), Int64(inDim), 1, Int32(groups), &pieces)
+        #expect(whole == pieces)
+        // Row 20, inputs 34 and 35 (pair 17: second tile of group 1, pair 1 of it).
+        let pair = whole[1 * 16 * inDim / 2 + 1 * 256 + 1 * 16 + 4]
+        #expect(pair == UInt32(x[20 * inDim + 34]) | UInt32(x[20 * inDim + 35]) << 16)
+        // Padding rows of the last group are zero.
+        #expect(whole[2 * 16 * inDim / 2 + 15] == 0)
     }
 
     /// The AVX2 prefill kernels (f32 and bf16 weights, float32 activations) against the portable

@@ -37,7 +37,7 @@ static inline void ok_cpu_relax(void) {
 
 /// Which implementation the kernels use: 0 portable C, 1 AVX2 with FMA and F16C, 2 AVX-512 with
 /// VNNI, 3 that plus the bf16 dot-product instruction (AVX512_BF16), which the prefill product of
-/// bf16 weights uses.
+/// bf16 weights uses, 4 that plus the matrix unit (AMX-BF16), which then runs that product.
 int ok_kernel_level(void);
 /// The best level this CPU supports.
 int ok_best_kernel_level(void);
@@ -103,6 +103,17 @@ void ok_matvec_q4(ok_quantized_activations a, int rows, int64_t in, const uint8_
 /// level 3 it runs on the bf16 dot-product instruction in register tiles; elsewhere in portable C.
 void ok_gemm_bf16(const uint16_t *x, int rows, int64_t in, const uint16_t *w, int64_t o0, int64_t o1,
                   float *y, int64_t ldy);
+
+/// The prefill product of ok_gemm_bf16 on the matrix unit (level 4 only; a programmer error
+/// elsewhere): `packed` holds x as ok_pack_bf16_pairs lays it out, `in` is a multiple of 32.
+/// Outputs past the last whole 16 of [o0, o1) take the level-3 kernel, which reads `x`.
+void ok_amx_gemm_bf16(const uint32_t *packed, const uint16_t *x, int rows, int64_t in, const uint16_t *w,
+                      int64_t o0, int64_t o1, float *y, int64_t ldy);
+/// Lays out bf16 activations x (rows × in, in a multiple of 32) for ok_amx_gemm_bf16: groups of 16
+/// rows (the last padded with zero rows), each as in/32 tiles of 16 input pairs × 16 rows (pair k
+/// of row r at tile[k * 16 + r]). Writes groups [group0, group1) of the (rows + 15) / 16, so
+/// threads can share the work; `packed` holds (rows + 15) / 16 * 16 * in / 2 values.
+void ok_pack_bf16_pairs(const uint16_t *x, int rows, int64_t in, int group0, int group1, uint32_t *packed);
 
 /// The decode-step product with bf16 weights against activations split by ok_f32_to_bf16_split:
 /// y[r * ldy + o] = sum_i (high[r][i] + low[r][i]) * W[o][i], for up to any number of rows (four
